@@ -106,13 +106,15 @@ new_context(const char *key_file, const char *cert_file,
     SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                        NULL);
 
-    if (SSL_CTX_use_certificate_chain_file(c, cert_file) != 1) {
-        VLOG_ERR("TLS: certificate file %s: %s", cert_file,
+    /* The key first: then a certificate that does not match it is caught
+     * by SSL_CTX_check_private_key() with a clear message. */
+    if (SSL_CTX_use_PrivateKey_file(c, key_file, SSL_FILETYPE_PEM) != 1) {
+        VLOG_ERR("TLS: private key file %s: %s", key_file,
                  openssl_errors(errs, sizeof errs));
         goto out_free;
     }
-    if (SSL_CTX_use_PrivateKey_file(c, key_file, SSL_FILETYPE_PEM) != 1) {
-        VLOG_ERR("TLS: private key file %s: %s", key_file,
+    if (SSL_CTX_use_certificate_chain_file(c, cert_file) != 1) {
+        VLOG_ERR("TLS: certificate file %s: %s", cert_file,
                  openssl_errors(errs, sizeof errs));
         goto out_free;
     }

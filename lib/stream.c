@@ -119,18 +119,20 @@ stream_open_block(const char *name, int timeout_ms, struct stream **streamp)
     int error = stream_open(name, &stream);
     long long int deadline = timeout_ms < 0 ? -1 : time_msec() + timeout_ms;
 
-    while (!error && (error = stream_connect(stream)) == EAGAIN) {
-        if (deadline >= 0 && time_msec() >= deadline) {
-            error = ETIMEDOUT;
-            break;
+    if (!error) {
+        while ((error = stream_connect(stream)) == EAGAIN) {
+            if (deadline >= 0 && time_msec() >= deadline) {
+                error = ETIMEDOUT;
+                break;
+            }
+            stream_run(stream);
+            stream_run_wait(stream);
+            stream_connect_wait(stream);
+            if (deadline >= 0) {
+                poll_timer_wait_until(deadline);
+            }
+            poll_block();
         }
-        stream_run(stream);
-        stream_run_wait(stream);
-        stream_connect_wait(stream);
-        if (deadline >= 0) {
-            poll_timer_wait_until(deadline);
-        }
-        poll_block();
     }
     if (error) {
         stream_close(stream);

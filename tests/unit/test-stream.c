@@ -521,6 +521,24 @@ test_ssl_untrusted_server(void **state)
 }
 
 static void
+test_ssl_open_block(void **state)
+{
+    /* A listener that never accepts: TCP connects (the kernel queues it)
+     * but the handshake cannot finish, so the wait must time out. */
+    struct pstream *ps;
+    assert_int_equal(configure_as("alice", "ca"), 0);
+    assert_int_equal(pstream_open("pssl:0:127.0.0.1", &ps), 0);
+    char *target = xasprintf("ssl:127.0.0.1:%u", pstream_get_port(ps));
+    struct stream *s;
+    long long int start = time_msec();
+    assert_int_equal(stream_open_block(target, 300, &s), ETIMEDOUT);
+    assert_null(s);
+    assert_true(time_msec() - start >= 300);
+    pstream_close(ps);
+    free(target);
+}
+
+static void
 test_ssl_plain_peer(void **state)
 {
     struct pstream *ps;
@@ -570,6 +588,7 @@ main(void)
         cmocka_unit_test(test_ssl_round_trip),
         cmocka_unit_test(test_ssl_untrusted_client),
         cmocka_unit_test(test_ssl_untrusted_server),
+        cmocka_unit_test(test_ssl_open_block),
         cmocka_unit_test(test_ssl_plain_peer),
     };
     set_program_name("test-stream");
