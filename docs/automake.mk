@@ -1,0 +1,6 @@
+# docs/: user guide, man pages, internals.
+
+EXTRA_DIST += \
+	docs/internals/architecture.md \
+	docs/internals/coding-style.md \
+	docs/internals/testing.md

@@ -1,0 +1,139 @@
+#!/bin/bash
+# Skiff quick start, for a Debian 12 machine, as root:
+#
+#   utilities/quickstart.sh demo    install, build, run the main job
+#   utilities/quickstart.sh check   install, build (warnings as errors,
+#                                   AddressSanitizer and UBSan), run every
+#                                   test; ends with "N passed, N failed,
+#                                   N skipped"
+#
+# Safe to run again: it installs only missing packages and rebuilds only
+# what changed.  Builds go to _build/main and _build/check in the source
+# tree.
+
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# What Skiff builds with, and what its tests run.
+packages=(
+    build-essential autoconf automake pkg-config
+    libdpdk-dev libpcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
+    libssl-dev libcmocka-dev
+    clang openssl iproute2 iputils-ping procps
+)
+
+step() {
+    printf '\n==> %s\n' "$*"
+}
+
+fail() {
+    printf 'quickstart: %s\n' "$*" >&2
+    exit 1
+}
+
+install_packages() {
+    local missing=() p
+    for p in "${packages[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+                grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        step "packages: all ${#packages[@]} already installed"
+        return
+    fi
+    step "installing ${missing[*]}"
+    [ "$(id -u)" -eq 0 ] || fail "installing packages needs root"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q || fail "apt-get update failed"
+    apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+        fail "apt-get install failed"
+}
+
+# build DIR CONFIGURE-ARGS...: configures (again, if the arguments changed)
+# and builds in _build/DIR.
+build() {
+    local dir=$top/_build/$1
+    shift
+    if [ ! -x "$top/configure" ] ||
+       [ "$top/configure.ac" -nt "$top/configure" ]; then
+        step "autoreconf"
+        (cd "$top" && autoreconf -fi) || fail "autoreconf failed"
+    fi
+    mkdir -p "$dir"
+    local args="$*"
+    if [ ! -f "$dir/Makefile" ] ||
+       [ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$args" ]; then
+        step "configure $args (in $dir)"
+        (cd "$dir" && "$top/configure" "$@") || fail "configure failed"
+        printf '%s' "$args" >"$dir/.configure-args"
+    fi
+    step "make (in $dir)"
+    make -C "$dir" -j"$jobs" || fail "the build failed"
+}
+
+# The main job.  Today Skiff has its control plane: a daemon with a control
+# socket and skiff-appctl.  The switch, the database and the VMM join this
+# run as they land.
+demo() {
+    local dir=$top/_build/main
+    local run
+    run=$(mktemp -d /tmp/skiff-demo-XXXXXX)
+    local pid=
+    cleanup() {
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid"
+        fi
+        rm -rf "$run"
+    }
+    trap cleanup EXIT
+
+    local appctl=("$dir/utilities/skiff-appctl" --rundir="$run"
+                  -t skiff-testd -T 10)
+    step "starting a daemon (skiff-testd) with its control socket in $run"
+    "$dir/tests/skiff-testd" --rundir="$run" --detach --pidfile \
+        --log-file="$run/skiff-testd.log" ||
+        fail "skiff-testd did not start; see $run/skiff-testd.log"
+    pid=$(cat "$run/skiff-testd.pid")
+    step "skiff-appctl version"
+    "${appctl[@]}" version
+    step "skiff-appctl list-commands"
+    "${appctl[@]}" list-commands
+    step "skiff-appctl vlog/set testd:file:dbg, then vlog/list"
+    "${appctl[@]}" vlog/set testd:file:dbg
+    "${appctl[@]}" vlog/list
+    step "skiff-appctl exit"
+    "${appctl[@]}" exit
+    local i
+    for i in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && fail "skiff-testd did not exit"
+    step "the daemon's log"
+    cat "$run/skiff-testd.log"
+    step "done: the control plane works"
+}
+
+case ${1:-} in
+    demo)
+        install_packages
+        build main
+        demo
+        ;;
+    check)
+        install_packages
+        build check --enable-werror --enable-sanitizers
+        step "make check"
+        export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1}
+        export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+        make -C "$top/_build/check" check
+        ;;
+    *)
+        echo "usage: $0 demo|check" >&2
+        exit 2
+        ;;
+esac
