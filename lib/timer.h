@@ -55,8 +55,10 @@ timer_msecs_until_expired(const struct timer *timer)
     if (timer->t == LLONG_MAX) {
         return LLONG_MAX;
     }
-    long long int left = timer->t - time_msec();
-    return left > 0 ? left : 0;
+    /* Compare before subtracting: an expired timer's LLONG_MIN minus the
+     * time would overflow. */
+    long long int now = time_msec();
+    return timer->t > now ? timer->t - now : 0;
 }
 
 /* Makes the next poll_block() wake when TIMER expires. */
