@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,28 @@ struct poll_state {
 
 static _Thread_local struct poll_state state = { .deadline = LLONG_MAX };
 
+/* Frees a thread's fd array when the thread exits: the key's value is the
+ * array, kept current as it grows. */
+static pthread_key_t fds_key;
+static pthread_once_t fds_key_once = PTHREAD_ONCE_INIT;
+
+static void
+create_fds_key(void)
+{
+    if (pthread_key_create(&fds_key, free)) {
+        abort();
+    }
+}
+
+static void
+grow_fds(void)
+{
+    pthread_once(&fds_key_once, create_fds_key);
+    state.allocated = state.allocated ? state.allocated * 2 : 16;
+    state.fds = xrealloc(state.fds, state.allocated * sizeof *state.fds);
+    pthread_setspecific(fds_key, state.fds);
+}
+
 void
 poll_fd_wait(int fd, short events)
 {
@@ -33,8 +56,7 @@ poll_fd_wait(int fd, short events)
         }
     }
     if (state.n_fds >= state.allocated) {
-        state.allocated = state.allocated ? state.allocated * 2 : 16;
-        state.fds = xrealloc(state.fds, state.allocated * sizeof *state.fds);
+        grow_fds();
     }
     state.fds[state.n_fds++] = (struct pollfd) { .fd = fd, .events = events };
 }

@@ -163,6 +163,10 @@ parse_level_setting(const char *spec, struct level_setting *setting)
     char *save = NULL;
     char *error = NULL;
 
+    if (!spec[strspn(spec, ": \t")]) {
+        free(copy);
+        return xstrdup("empty log level setting");
+    }
     for (char *word = strtok_r(copy, ": \t", &save); word;
          word = strtok_r(NULL, ": \t", &save)) {
         int x;

@@ -313,6 +313,9 @@ test_set_levels_from_string_errors(void **state)
     check_bad_spec("test_vlog:ANY:console:dbg", "console");
     check_bad_spec("console:ANY:ANY", "ANY");
     check_bad_spec("warning", "warning");
+    /* Nothing at all is not "everything at dbg". */
+    check_bad_spec("", "empty");
+    check_bad_spec(" :: ", "empty");
 }
 
 static void
