@@ -30,7 +30,7 @@ static const char *const destination_names[VLF_N_DESTINATIONS] = {
     "console", "syslog", "file",
 };
 
-/* All modules, in registration order.  Modules register from constructors
+/* All modules, sorted by name.  Modules register from constructors
  * before main(), so the list needs no lock for insertion; 'mutex' guards
  * level changes against output and the log file. */
 static struct list modules = LIST_INITIALIZER(&modules);
@@ -88,9 +88,18 @@ update_min_level(struct vlog_module *module)
     }
 }
 
+/* Keeps 'modules' sorted by name, so that vlog/list reads like an index. */
 void
 vlog_insert_module(struct vlog_module *module)
 {
+    struct vlog_module *next;
+    LIST_FOR_EACH (next, node, &modules) {
+        if (strcmp(next->name, module->name) > 0) {
+            list_insert(&next->node, &module->node);
+            update_min_level(module);
+            return;
+        }
+    }
     list_push_back(&modules, &module->node);
     update_min_level(module);
 }

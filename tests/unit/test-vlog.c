@@ -382,6 +382,25 @@ test_get_levels(void **state)
     check_table_row(table, "test_vlog", "DBG", "OFF", "WARN");
     check_table_row(table, "test_other", "EMER", "EMER", "EMER");
     assert_int_equal(table[strlen(table) - 1], '\n');
+
+    /* Rows are sorted by module name, whatever the registration order. */
+    char *prev = NULL;
+    char *copy = xstrdup(table);
+    char *save = NULL;
+    int rows = 0;
+    strtok_r(copy, "\n", &save);       /* The two header lines. */
+    strtok_r(NULL, "\n", &save);
+    for (char *line = strtok_r(NULL, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        line[strcspn(line, " ")] = '\0';
+        if (prev) {
+            assert_true(strcmp(prev, line) < 0);
+        }
+        prev = line;
+        rows++;
+    }
+    assert_true(rows >= 2);
+    free(copy);
     free(table);
 }
 
