@@ -78,26 +78,38 @@ build() {
 # The main job.  Today Skiff has its control plane: a daemon with a control
 # socket and skiff-appctl.  The switch, the database and the VMM join this
 # run as they land.
+# The demo's run directory is removed after a success and kept, for its
+# log, after a failure.
+demo_run=
+demo_pid=
+demo_ok=
+demo_cleanup() {
+    if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
+        kill -TERM "$demo_pid"
+    fi
+    if [ -n "$demo_ok" ]; then
+        rm -rf "$demo_run"
+    elif [ -n "$demo_run" ]; then
+        echo "quickstart: kept $demo_run for its logs" >&2
+    fi
+}
+
 demo() {
     local dir=$top/_build/main
-    local run
-    run=$(mktemp -d /tmp/skiff-demo-XXXXXX)
-    local pid=
-    cleanup() {
-        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-            kill -TERM "$pid"
-        fi
-        rm -rf "$run"
-    }
-    trap cleanup EXIT
+    demo_run=$(mktemp -d /tmp/skiff-demo-XXXXXX)
+    local run=$demo_run
+    trap demo_cleanup EXIT
 
+    # skiff-testd is a test program: "make" alone does not build it.
+    make -C "$dir" -j"$jobs" tests/skiff-testd >/dev/null ||
+        fail "building tests/skiff-testd failed"
     local appctl=("$dir/utilities/skiff-appctl" --rundir="$run"
                   -t skiff-testd -T 10)
     step "starting a daemon (skiff-testd) with its control socket in $run"
     "$dir/tests/skiff-testd" --rundir="$run" --detach --pidfile \
         --log-file="$run/skiff-testd.log" ||
         fail "skiff-testd did not start; see $run/skiff-testd.log"
-    pid=$(cat "$run/skiff-testd.pid")
+    demo_pid=$(cat "$run/skiff-testd.pid")
     step "skiff-appctl version"
     "${appctl[@]}" version
     step "skiff-appctl list-commands"
@@ -109,13 +121,16 @@ demo() {
     "${appctl[@]}" exit
     local i
     for i in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
+        kill -0 "$demo_pid" 2>/dev/null || break
         sleep 0.1
     done
-    kill -0 "$pid" 2>/dev/null && fail "skiff-testd did not exit"
+    if kill -0 "$demo_pid" 2>/dev/null; then
+        fail "skiff-testd did not exit; see $run/skiff-testd.log"
+    fi
     step "the daemon's log"
     cat "$run/skiff-testd.log"
     step "done: the control plane works"
+    demo_ok=1
 }
 
 case ${1:-} in
