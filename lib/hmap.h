@@ -66,28 +66,33 @@ bool hmap_contains(const struct hmap *, const struct hmap_node *);
 #define HMAP_NODE_TO(NODE, ITER, MEMBER)                                \
     ((NODE) ? OBJECT_CONTAINING(NODE, ITER, MEMBER) : NULL)
 
+/* The iteration macros' own variables, named after the line they are used
+ * on so that loops can nest. */
+#define HMAP_POS__ SKIFF_CONCAT(hmap_pos_, __LINE__)
+#define HMAP_NEXT__ SKIFF_CONCAT(hmap_next_, __LINE__)
+
 /* Iterates ITER over the elements whose node is MEMBER and whose hash is
  * HASH.  Compare keys in the body: different keys can share a hash. */
 #define HMAP_FOR_EACH_WITH_HASH(ITER, MEMBER, HASH, HMAP)               \
-    for (struct hmap_node *hmap_pos__ = hmap_first_with_hash(HMAP, HASH); \
-         hmap_pos__                                                     \
-         && ((ITER) = OBJECT_CONTAINING(hmap_pos__, ITER, MEMBER), 1);  \
-         hmap_pos__ = hmap_next_with_hash(hmap_pos__))
+    for (struct hmap_node *HMAP_POS__ = hmap_first_with_hash(HMAP, HASH); \
+         HMAP_POS__                                                     \
+         && ((ITER) = OBJECT_CONTAINING(HMAP_POS__, ITER, MEMBER), 1);  \
+         HMAP_POS__ = hmap_next_with_hash(HMAP_POS__))
 
 #define HMAP_FOR_EACH(ITER, MEMBER, HMAP)                               \
-    for (struct hmap_node *hmap_pos__ = hmap_first(HMAP);               \
-         hmap_pos__                                                     \
-         && ((ITER) = OBJECT_CONTAINING(hmap_pos__, ITER, MEMBER), 1);  \
-         hmap_pos__ = hmap_next(HMAP, hmap_pos__))
+    for (struct hmap_node *HMAP_POS__ = hmap_first(HMAP);               \
+         HMAP_POS__                                                     \
+         && ((ITER) = OBJECT_CONTAINING(HMAP_POS__, ITER, MEMBER), 1);  \
+         HMAP_POS__ = hmap_next(HMAP, HMAP_POS__))
 
 /* Like HMAP_FOR_EACH, but the body may hmap_remove() the current element
  * and free it. */
 #define HMAP_FOR_EACH_SAFE(ITER, MEMBER, HMAP)                          \
-    for (struct hmap_node *hmap_pos__ = hmap_first(HMAP), *hmap_next__ = \
-             hmap_pos__ ? hmap_next(HMAP, hmap_pos__) : NULL;           \
-         hmap_pos__                                                     \
-         && ((ITER) = OBJECT_CONTAINING(hmap_pos__, ITER, MEMBER), 1);  \
-         hmap_pos__ = hmap_next__,                                      \
-             hmap_next__ = hmap_pos__ ? hmap_next(HMAP, hmap_pos__) : NULL)
+    for (struct hmap_node *HMAP_POS__ = hmap_first(HMAP), *HMAP_NEXT__ = \
+             HMAP_POS__ ? hmap_next(HMAP, HMAP_POS__) : NULL;           \
+         HMAP_POS__                                                     \
+         && ((ITER) = OBJECT_CONTAINING(HMAP_POS__, ITER, MEMBER), 1);  \
+         HMAP_POS__ = HMAP_NEXT__,                                      \
+             HMAP_NEXT__ = HMAP_POS__ ? hmap_next(HMAP, HMAP_POS__) : NULL)
 
 #endif /* hmap.h */

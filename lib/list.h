@@ -87,21 +87,26 @@ list_size(const struct list *list)
     return n;
 }
 
+/* The iteration macros' own variables, named after the line they are used
+ * on so that loops can nest. */
+#define LIST_POS__ SKIFF_CONCAT(list_pos_, __LINE__)
+#define LIST_NEXT__ SKIFF_CONCAT(list_next_, __LINE__)
+
 /* Iterates ITER over each element of LIST, where MEMBER is the name of the
  * struct list inside *ITER.  ITER must not be removed inside the loop (use
  * LIST_FOR_EACH_SAFE for that). */
 #define LIST_FOR_EACH(ITER, MEMBER, LIST)                               \
-    for (struct list *list_pos__ = (LIST)->next;                        \
-         list_pos__ != (LIST)                                           \
-         && ((ITER) = OBJECT_CONTAINING(list_pos__, ITER, MEMBER), 1);  \
-         list_pos__ = list_pos__->next)
+    for (struct list *LIST_POS__ = (LIST)->next;                        \
+         LIST_POS__ != (LIST)                                           \
+         && ((ITER) = OBJECT_CONTAINING(LIST_POS__, ITER, MEMBER), 1);  \
+         LIST_POS__ = LIST_POS__->next)
 
 /* Like LIST_FOR_EACH, but ITER may be removed (and freed) in the body. */
 #define LIST_FOR_EACH_SAFE(ITER, MEMBER, LIST)                          \
-    for (struct list *list_pos__ = (LIST)->next,                        \
-             *list_next__ = list_pos__->next;                           \
-         list_pos__ != (LIST)                                           \
-         && ((ITER) = OBJECT_CONTAINING(list_pos__, ITER, MEMBER), 1);  \
-         list_pos__ = list_next__, list_next__ = list_pos__->next)
+    for (struct list *LIST_POS__ = (LIST)->next,                        \
+             *LIST_NEXT__ = LIST_POS__->next;                           \
+         LIST_POS__ != (LIST)                                           \
+         && ((ITER) = OBJECT_CONTAINING(LIST_POS__, ITER, MEMBER), 1);  \
+         LIST_POS__ = LIST_NEXT__, LIST_NEXT__ = LIST_POS__->next)
 
 #endif /* list.h */

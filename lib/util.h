@@ -36,6 +36,11 @@
     ((__typeof__(OBJECT)) (void *)                                      \
      ((char *) (POINTER) - offsetof(__typeof__(*(OBJECT)), MEMBER)))
 
+/* Pastes A and B together after expanding them (for names made with
+ * __LINE__, so that nested iteration macros do not shadow each other). */
+#define SKIFF_CONCAT(A, B) SKIFF_CONCAT__(A, B)
+#define SKIFF_CONCAT__(A, B) A##B
+
 #define PRINTF_FORMAT(FMT, ARG1) __attribute__((format(printf, FMT, ARG1)))
 #define NO_RETURN __attribute__((noreturn))
 #define WARN_UNUSED_RESULT __attribute__((warn_unused_result))
