@@ -3,4 +3,5 @@
 EXTRA_DIST += \
 	docs/internals/architecture.md \
 	docs/internals/coding-style.md \
-	docs/internals/testing.md
+	docs/internals/testing.md \
+	docs/schema.md
