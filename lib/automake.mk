@@ -4,12 +4,38 @@ noinst_LIBRARIES += lib/libskiff.a
 
 lib_libskiff_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_C_CFLAGS) $(OPENSSL_CFLAGS)
 lib_libskiff_a_SOURCES = \
-	lib/control.c \
-	lib/control.h \
 	lib/control-client.c \
 	lib/control-client.h \
+	lib/control.c \
+	lib/control.h \
 	lib/daemon.c \
 	lib/daemon.h \
+	lib/db-condition.c \
+	lib/db-condition.h \
+	lib/db-data.c \
+	lib/db-data.h \
+	lib/db-error.c \
+	lib/db-error.h \
+	lib/db-execute.c \
+	lib/db-execute.h \
+	lib/db-file.c \
+	lib/db-file.h \
+	lib/db-log.c \
+	lib/db-log.h \
+	lib/db-monitor.c \
+	lib/db-monitor.h \
+	lib/db-mutation.c \
+	lib/db-mutation.h \
+	lib/db-schema.c \
+	lib/db-schema.h \
+	lib/db-server.c \
+	lib/db-server.h \
+	lib/db-txn.c \
+	lib/db-txn.h \
+	lib/db-types.c \
+	lib/db-types.h \
+	lib/db.c \
+	lib/db.h \
 	lib/dirs.c \
 	lib/dirs.h \
 	lib/dynamic-string.c \
@@ -20,17 +46,15 @@ lib_libskiff_a_SOURCES = \
 	lib/hmap.h \
 	lib/json-reader.c \
 	lib/json-reader.h \
-	lib/jsonrpc.c \
-	lib/jsonrpc.h \
 	lib/jsonrpc-msg.c \
 	lib/jsonrpc-msg.h \
+	lib/jsonrpc.c \
+	lib/jsonrpc.h \
 	lib/list.h \
 	lib/poll-loop.c \
 	lib/poll-loop.h \
 	lib/socket-util.c \
 	lib/socket-util.h \
-	lib/stream.c \
-	lib/stream.h \
 	lib/stream-fd.c \
 	lib/stream-fd.h \
 	lib/stream-provider.h \
@@ -39,11 +63,15 @@ lib_libskiff_a_SOURCES = \
 	lib/stream-tcp.c \
 	lib/stream-tcp.h \
 	lib/stream-unix.c \
+	lib/stream.c \
+	lib/stream.h \
 	lib/timer.h \
 	lib/timeval.c \
 	lib/timeval.h \
 	lib/util.c \
 	lib/util.h \
+	lib/uuid.c \
+	lib/uuid.h \
 	lib/vlog.c \
 	lib/vlog.h
 

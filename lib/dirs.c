@@ -39,6 +39,26 @@ skiff_rundir(void)
     return rundir;
 }
 
+const char *
+skiff_dbdir(void)
+{
+    static char *dbdir;
+    if (!dbdir) {
+        const char *env = getenv("SKIFF_DBDIR");
+        const char *home = getenv("HOME");
+        if (env && *env) {
+            dbdir = xstrdup(env);
+        } else if (!geteuid()) {
+            dbdir = xstrdup("/var/lib/skiff");
+        } else if (home && *home) {
+            dbdir = xasprintf("%s/.local/share/skiff", home);
+        } else {
+            dbdir = xstrdup(skiff_rundir());
+        }
+    }
+    return dbdir;
+}
+
 int
 skiff_rundir_create(void)
 {

@@ -11,6 +11,10 @@
 const char *skiff_rundir(void);
 void skiff_set_rundir(const char *dir);
 
+/* Where databases live by default: $SKIFF_DBDIR, /var/lib/skiff for root,
+ * else $HOME/.local/share/skiff (or the run directory without $HOME). */
+const char *skiff_dbdir(void);
+
 /* Creates the run directory (and its parents) if needed.  Returns 0 or a
  * positive errno value. */
 int skiff_rundir_create(void);

@@ -9,6 +9,11 @@ UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_C_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_TESTS = \
 	tests/unit/test-control \
 	tests/unit/test-daemon \
+	tests/unit/test-db-condition \
+	tests/unit/test-db-data \
+	tests/unit/test-db-log \
+	tests/unit/test-db-mutation \
+	tests/unit/test-db-types \
 	tests/unit/test-dirs \
 	tests/unit/test-dynamic-string \
 	tests/unit/test-hash \
@@ -20,6 +25,7 @@ UNIT_TESTS = \
 	tests/unit/test-poll-loop \
 	tests/unit/test-stream \
 	tests/unit/test-util \
+	tests/unit/test-uuid \
 	tests/unit/test-vlog
 check_PROGRAMS += $(UNIT_TESTS)
 
@@ -29,6 +35,23 @@ tests_unit_test_control_LDADD = $(UNIT_LDADD)
 tests_unit_test_daemon_SOURCES = tests/unit/test-daemon.c tests/unit/unit.h
 tests_unit_test_daemon_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_daemon_LDADD = $(UNIT_LDADD)
+tests_unit_test_db_condition_SOURCES = \
+	tests/unit/test-db-condition.c tests/unit/unit.h
+tests_unit_test_db_condition_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_db_condition_LDADD = $(UNIT_LDADD)
+tests_unit_test_db_data_SOURCES = tests/unit/test-db-data.c tests/unit/unit.h
+tests_unit_test_db_data_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_db_data_LDADD = $(UNIT_LDADD)
+tests_unit_test_db_log_SOURCES = tests/unit/test-db-log.c tests/unit/unit.h
+tests_unit_test_db_log_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_db_log_LDADD = $(UNIT_LDADD)
+tests_unit_test_db_mutation_SOURCES = \
+	tests/unit/test-db-mutation.c tests/unit/unit.h
+tests_unit_test_db_mutation_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_db_mutation_LDADD = $(UNIT_LDADD)
+tests_unit_test_db_types_SOURCES = tests/unit/test-db-types.c tests/unit/unit.h
+tests_unit_test_db_types_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_db_types_LDADD = $(UNIT_LDADD)
 tests_unit_test_dirs_SOURCES = tests/unit/test-dirs.c tests/unit/unit.h
 tests_unit_test_dirs_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_dirs_LDADD = $(UNIT_LDADD)
@@ -66,6 +89,9 @@ tests_unit_test_stream_LDADD = $(UNIT_LDADD)
 tests_unit_test_util_SOURCES = tests/unit/test-util.c tests/unit/unit.h
 tests_unit_test_util_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_util_LDADD = $(UNIT_LDADD)
+tests_unit_test_uuid_SOURCES = tests/unit/test-uuid.c tests/unit/unit.h
+tests_unit_test_uuid_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_uuid_LDADD = $(UNIT_LDADD)
 tests_unit_test_vlog_SOURCES = tests/unit/test-vlog.c tests/unit/unit.h
 tests_unit_test_vlog_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_vlog_LDADD = $(UNIT_LDADD)
@@ -78,6 +104,7 @@ tests_skiff_testd_LDADD = $(LIBSKIFF)
 INTEGRATION_TESTS = \
 	tests/integration/appctl.sh \
 	tests/integration/daemon.sh \
+	tests/integration/dbd.sh \
 	tests/integration/tls.sh
 EXTRA_DIST += \
 	$(INTEGRATION_TESTS) \

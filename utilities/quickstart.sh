@@ -16,12 +16,14 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# What Skiff builds with, and what its tests run.
+# What Skiff builds with, and what its tests run (openvswitch-common: the
+# standard OVSDB client that tests skiff-dbd's compatibility).
 packages=(
     build-essential autoconf automake pkg-config
     libdpdk-dev libpcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
     libssl-dev libcmocka-dev
     clang openssl iproute2 iputils-ping procps
+    openvswitch-common
 )
 
 step() {

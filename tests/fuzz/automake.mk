@@ -21,13 +21,38 @@ FUZZ_JSONRPC_FILES = \
 	lib/dynamic-string.c \
 	lib/util.c
 
+# The transact target: the database engine and what it links with.
+FUZZ_TRANSACT_FILES = \
+	tests/fuzz/fuzz-transact.c \
+	lib/db-condition.c \
+	lib/db-data.c \
+	lib/db-error.c \
+	lib/db-execute.c \
+	lib/db-mutation.c \
+	lib/db-schema.c \
+	lib/db-txn.c \
+	lib/db-types.c \
+	lib/db.c \
+	lib/dirs.c \
+	lib/dynamic-string.c \
+	lib/hash.c \
+	lib/hmap.c \
+	lib/timeval.c \
+	lib/util.c \
+	lib/uuid.c \
+	lib/vlog.c
+
 EXTRA_DIST += \
+	tests/fuzz/fuzz-transact.c \
 	tests/fuzz/fuzz-jsonrpc.c \
 	tests/fuzz/jsonrpc.dict \
+	tests/fuzz/transact.dict \
 	tests/fuzz/corpus
 CLEANFILES += \
 	tests/fuzz/fuzz-jsonrpc \
 	tests/fuzz/fuzz-jsonrpc.log \
+	tests/fuzz/fuzz-transact \
+	tests/fuzz/fuzz-transact.log \
 	tests/fuzz/crash-* \
 	tests/fuzz/leak-* \
 	tests/fuzz/oom-* \
@@ -49,13 +74,23 @@ tests/fuzz/fuzz-jsonrpc: $(FUZZ_JSONRPC_FILES) config.h
 	$(FUZZ_CC) $(WARNING_CFLAGS) $(FUZZ_CFLAGS) -DHAVE_CONFIG_H \
 	  $(FUZZ_CPPFLAGS) -o $@ $$srcs $(JSON_C_LIBS)
 
+tests/fuzz/fuzz-transact: $(FUZZ_TRANSACT_FILES) config.h
+	@$(FUZZ_NEED_CC)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)srcs=; \
+	for f in $(FUZZ_TRANSACT_FILES); do srcs="$$srcs $(srcdir)/$$f"; done; \
+	$(FUZZ_CC) $(WARNING_CFLAGS) $(FUZZ_CFLAGS) -DHAVE_CONFIG_H \
+	  $(FUZZ_CPPFLAGS) -o $@ $$srcs $(JSON_C_LIBS) -lpthread
+
 # Runs each fuzz-NAME target with corpus/NAME and NAME.dict.  The scratch
 # copy of the corpus (which the run grows) is removed afterwards; crash
 # inputs and the run's log stay in tests/fuzz/.
-check-fuzz: tests/fuzz/fuzz-jsonrpc
+check-fuzz: tests/fuzz/fuzz-jsonrpc tests/fuzz/fuzz-transact
 	@$(FUZZ_NEED_CC)
 	@status=0; \
-	for target in tests/fuzz/fuzz-jsonrpc; do \
+	SKIFF_FUZZ_SCHEMA=$(srcdir)/vswitchd/vswitch.schema.json; \
+	export SKIFF_FUZZ_SCHEMA; \
+	for target in tests/fuzz/fuzz-jsonrpc tests/fuzz/fuzz-transact; do \
 	  name=`echo $$target | sed 's,.*/fuzz-,,'`; \
 	  scratch=tests/fuzz/corpus-$$name.tmp; \
 	  rm -rf $$scratch && $(MKDIR_P) $$scratch && \
