@@ -704,15 +704,64 @@ read_record(struct db_log *log, struct json_object **recordp, char **whyp)
     return error;
 }
 
-/* Deals with the damaged record at LOG's offset, which WHY describes: a
- * writable log cuts it and everything after it off.  Returns 0 or a
- * positive errno value (logged). */
+/* Looks in the REST bytes after LOG's offset (skipping the first) for an
+ * intact record: a good header whose JSON's checksum matches.  Returns its
+ * offset, or -1 if there is none. */
+static off_t
+find_intact_record(const struct db_log *log, off_t rest)
+{
+    size_t n = (size_t) MIN(rest, (off_t) MAX_RECORD_LENGTH);
+    char *buf = xmalloc(n + 1);
+    size_t got = 0;
+    off_t found = -1;
+
+    while (got < n) {
+        ssize_t r = pread(log->fd, buf + got, n - got,
+                          log->offset + (off_t) got);
+        if (r <= 0 && !(r < 0 && errno == EINTR)) {
+            break;
+        }
+        got += r > 0 ? (size_t) r : 0;
+    }
+    for (size_t i = 1; i + MAGIC_LEN <= got && found < 0; i++) {
+        size_t header_len, length;
+        uint32_t crc;
+        if (memcmp(buf + i, MAGIC, MAGIC_LEN)
+            || parse_header(buf + i, got - i, &header_len, &length, &crc)
+               != HEADER_OK
+            || length + 1 > got - i - header_len) {
+            continue;
+        }
+        if (crc32c(0, buf + i + header_len, length) == crc) {
+            found = log->offset + (off_t) i;
+        }
+    }
+    free(buf);
+    return found;
+}
+
+/* Deals with the damaged record at LOG's offset, which WHY describes.  A
+ * damaged last record is a write that a crash cut short: a writable log
+ * cuts it off.  Damage followed by intact records is something else (a
+ * disk error, an edit): cutting there would lose committed records, so
+ * the file is refused instead.  Returns 0 or a positive errno value
+ * (logged). */
 static int
 cut_tail(struct db_log *log, const char *why)
 {
     struct stat s;
     long long int rest = (!fstat(log->fd, &s)
                           ? (long long int) (s.st_size - log->offset) : -1);
+    off_t intact = rest > 0 ? find_intact_record(log, rest) : -1;
+
+    if (intact >= 0) {
+        VLOG_ERR("%s: %s at offset %lld, but an intact record follows at "
+                 "offset %lld: the file is damaged, not just cut short by "
+                 "a crash; refusing to drop committed records (repair or "
+                 "restore the file)", log->name, why,
+                 (long long int) log->offset, (long long int) intact);
+        return EBADMSG;
+    }
 
     if (!log->writable) {
         VLOG_WARN("%s: %s at offset %lld; ignoring the rest of the file "

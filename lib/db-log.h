@@ -25,10 +25,13 @@
  * see below, starts afresh).
  *
  * Damage: reading stops at the first record that is incomplete (a torn
- * write) or whose length, checksum or JSON is wrong.  In a writable log the
- * damaged tail is then cut off (truncated) with a warning naming the file
- * and offset, so that new records follow the last good one; a read-only
- * log only stops there.  A file whose first bytes are not a Skiff record
+ * write) or whose length, checksum or JSON is wrong.  If no intact record
+ * follows it, it is what a crash in the middle of a write leaves: in a
+ * writable log the damaged tail is then cut off (truncated) with a warning
+ * naming the file and offset, so that new records follow the last good
+ * one; a read-only log only stops there.  If an intact record does follow,
+ * the file was damaged some other way, and cutting it would lose committed
+ * records: reading fails with EBADMSG (logged) and nothing is changed.  A file whose first bytes are not a Skiff record
  * header is not a Skiff database and is refused as a whole (a file that
  * holds only the start of a first header is a torn first write, and reads
  * as empty).
@@ -74,8 +77,9 @@ const char *db_log_get_name(const struct db_log *);
 /* Reads the next record: 0 and *recordp (the caller puts it), or 0 and
  * *recordp NULL at the end of the good records (after which writing may
  * begin).  Errors: EPROTO with a logged message when the file is not a
- * Skiff database (its very first record header is bad); I/O errors.
- * A damaged tail is not an error: see above. */
+ * Skiff database (its very first record header is bad); EBADMSG for damage
+ * followed by intact records; I/O errors.  A damaged tail is not an error:
+ * see above. */
 int db_log_read(struct db_log *, struct json_object **recordp);
 
 /* Appends RECORD (not taking ownership).  Reading must have reached the

@@ -619,9 +619,10 @@ craft_record(const char *text)
                      (unsigned int) crc32c(0, text, strlen(text)), text);
 }
 
-/* Writes records 0 and 1, then BAD, then a good record, and checks that
- * opening for writing cuts the file from BAD on with a warning that says
- * WHY. */
+/* Writes a file of two good records followed by the damaged record BAD
+ * (BAD_LEN bytes) and checks that opening for writing cuts the file from
+ * BAD on with a warning that says WHY; then the same with a good record
+ * after BAD, which must be refused instead (EBADMSG), changing nothing. */
 static void
 check_cut(const char *bad, size_t bad_len, const char *why)
 {
@@ -634,7 +635,6 @@ check_cut(const char *bad, size_t bad_len, const char *why)
     char *good = slurp(path, &n);
     ds_put_buffer(&s, good, n);
     ds_put_buffer(&s, bad, bad_len);
-    ds_put_buffer(&s, good, (size_t) ends[0]);     /* A good record. */
     spew(path, s.string, s.length);
     clear_log();
 
@@ -663,6 +663,22 @@ check_cut(const char *bad, size_t bad_len, const char *why)
     expect_record(log, make_record(7));
     expect_end(log);
     db_log_close(log);
+
+    /* Damage with an intact record after it is not a torn write. */
+    ds_put_buffer(&s, good, (size_t) ends[0]);
+    spew(path, s.string, s.length);
+    clear_log();
+    for (int mode = DB_LOG_READ_ONLY; mode <= DB_LOG_READ_WRITE; mode++) {
+        struct json_object *record = (struct json_object *) 1;
+        log = open_log(path, mode);
+        expect_record(log, make_record(0));
+        expect_record(log, make_record(1));
+        assert_int_equal(db_log_read(log, &record), EBADMSG);
+        assert_null(record);
+        db_log_close(log);
+        assert_int_equal(file_size(path), s.length);
+    }
+    assert_logged("an intact record follows");
 
     ds_destroy(&s);
     free(good);
@@ -708,7 +724,7 @@ test_bad_length(void **state)
     char *bad = xasprintf("SKIFFDB 10 %08x\n%s\n", crc, text);
     check_cut_str(bad, "no new-line after record");
     free(bad);
-    bad = xasprintf("SKIFFDB 12 %08x\n%s\n", crc, text);
+    bad = xasprintf("SKIFFDB 9 %08x\n%s\n", crc, text);
     check_cut_str(bad, "no new-line after record");
     free(bad);
 
@@ -789,9 +805,13 @@ test_damage_mid_file(void **state)
     content[ends[0] + 12] ^= 0x20;
     spew(path, content, n);
 
+    /* Records 2 to 4 are intact: the damage is not a torn write, and
+     * cutting the file there would lose them. */
     struct db_log *log = open_log(path, DB_LOG_READ_WRITE);
-    expect_records(log, 1);
-    assert_int_equal(file_size(path), ends[0]);
+    struct json_object *record;
+    expect_record(log, make_record(0));
+    assert_int_equal(db_log_read(log, &record), EBADMSG);
+    assert_int_equal(file_size(path), n);
     db_log_close(log);
     free(content);
     free(path);
