@@ -2,6 +2,7 @@
 # the database-to-bridge reconciliation will join them).
 
 sbin_PROGRAMS += vswitchd/skiff-dbd
+dist_man_MANS += docs/skiff-dbd.8
 vswitchd_skiff_dbd_SOURCES = vswitchd/skiff-dbd.c
 vswitchd_skiff_dbd_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSKIFF_PKGDATADIR='"$(pkgdatadir)"'

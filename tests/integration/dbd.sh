@@ -161,7 +161,7 @@ committed=$TESTDIR/committed
 : >"$committed"
 writer() {
     local i
-    for i in $(seq 300); do
+    for i in $(seq 1000); do
         while :; do
             if tx "{\"op\":\"mutate\",\"table\":\"Open_vSwitch\",\"where\":[],\"mutations\":[[\"other_config\",\"insert\",[\"map\",[[\"k$i\",\"v\"]]]]]}" \
                     2>/dev/null | grep -q '^\[{"count":1}\]$'; then
@@ -176,12 +176,12 @@ writer &
 writer_pid=$!
 started_pids+=("$writer_pid")
 for round in 1 2 3; do
-    sleep "0.$((RANDOM % 9 + 1))"
+    sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"
     kill -KILL "$dbd"
     wait "$dbd" 2>/dev/null
     start_dbd "skiff-dbd restarts after kill -9 ($round)"
 done
-check "the writer finishes across three crashes" wait_exit "$writer_pid" 120
+check "the writer finishes across three crashes" wait_exit "$writer_pid" 300
 lost=0
 have=$(tx '{"op":"select","table":"Open_vSwitch","where":[],"columns":["other_config"]}' |
        grep -o '"k[0-9]*"' | tr -d '"' | sort -u)
@@ -190,7 +190,7 @@ while read -r k; do
 done <"$committed"
 check_output "every change the client saw committed is there" '^0$' \
     echo "$lost"
-check_output "300 changes were committed" '^300$' \
+check_output "1,000 changes were committed" '^1000$' \
     bash -c "sort -u '$committed' | wc -l"
 
 size_before=$(stat -c %s "$db")
@@ -201,7 +201,7 @@ check_output "compaction shrinks the file" '^yes$' \
 kill -TERM "$dbd"
 wait_exit "$dbd" 10
 start_dbd "skiff-dbd restarts on the compacted file"
-check_output "the data survived compaction" '^300$' \
+check_output "the data survived compaction" '^1000$' \
     bash -c "ovsdb-client transact '$sock' '[\"Open_vSwitch\",{\"op\":\"select\",\"table\":\"Open_vSwitch\",\"where\":[],\"columns\":[\"other_config\"]}]' | grep -o '\"k[0-9]*\"' | sort -u | wc -l"
 check_output "db/status counts the rows" 'rows in Open_vSwitch: 1' \
     skiff-appctl -t skiff-dbd db/status
