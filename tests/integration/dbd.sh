@@ -206,6 +206,29 @@ check_output "the data survived compaction" '^1000$' \
 check_output "db/status counts the rows" 'rows in Open_vSwitch: 1' \
     skiff-appctl -t skiff-dbd db/status
 
+# TLS: clients must present a certificate the CA signed.
+if command -v openssl >/dev/null; then
+    make_ca ca && make_cert server ca && make_cert client ca &&
+        make_ca rogue && make_cert intruder rogue
+    start_daemon dbd-tls skiff-dbd --db="$TESTDIR/tls.db" \
+        --schema="$schema" --remote=pssl:0:127.0.0.1 --ctl=tls.ctl \
+        --log-file="$TESTDIR/tls.log" $(creds server ca)
+    check "skiff-dbd listens on pssl" \
+        wait_for "pssl" 10 skiff-appctl -t "$TESTDIR/tls.ctl" db/status
+    tls_port=$(skiff-appctl -t "$TESTDIR/tls.ctl" db/status |
+               sed -n 's/^listening: pssl:\([0-9]*\):.*/\1/p')
+    check_output "ovsdb-client with a trusted certificate is served" \
+        '^Open_vSwitch$' ovsdb-client -p "$pki/client-key.pem" \
+        -c "$pki/client-cert.pem" -C "$pki/ca-cert.pem" \
+        list-dbs "ssl:127.0.0.1:$tls_port"
+    check_fails "a client with a certificate from another CA is refused" 1 \
+        timeout 10 ovsdb-client -p "$pki/intruder-key.pem" \
+        -c "$pki/intruder-cert.pem" -C "$pki/ca-cert.pem" \
+        list-dbs "ssl:127.0.0.1:$tls_port"
+else
+    skip "skiff-dbd over TLS" "the openssl command is not installed"
+fi
+
 check_fails "a file that is not a database is refused" 1 \
     skiff-dbd --db="$schema" --remote=punix:"$TESTDIR/x.sock" --ctl=none
 check_output "... saying so" 'not a Skiff database' echo "$LAST_OUTPUT"

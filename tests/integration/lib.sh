@@ -161,6 +161,31 @@ wait_exit() {
     return 1
 }
 
+# Certificates for TLS tests, in $pki (made on first use).
+pki=$TESTDIR/pki
+
+# make_ca NAME: a self-signed CA.  make_cert NAME CA: a key and a
+# certificate for NAME signed by CA.
+make_ca() {
+    mkdir -p "$pki"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
+        -keyout "$pki/$1-key.pem" -out "$pki/$1-cert.pem" 2>/dev/null
+}
+make_cert() {
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" \
+        -keyout "$pki/$1-key.pem" -out "$pki/$1-req.pem" 2>/dev/null &&
+    openssl x509 -req -in "$pki/$1-req.pem" -days 2 \
+        -CA "$pki/$2-cert.pem" -CAkey "$pki/$2-key.pem" -CAcreateserial \
+        -out "$pki/$1-cert.pem" 2>/dev/null
+}
+
+# creds NAME CA: Skiff's options to present NAME's certificate and trust
+# CA.
+creds() {
+    echo "--private-key=$pki/$1-key.pem" "--certificate=$pki/$1-cert.pem" \
+         "--ca-cert=$pki/$2-cert.pem"
+}
+
 finish() {
     echo "1..$n_tests"
     [ "$n_failed" -eq 0 ]

@@ -10,31 +10,12 @@ if ! command -v openssl >/dev/null; then
     finish
 fi
 
-pki=$TESTDIR/pki
-mkdir -p "$pki"
-# make_ca NAME: a self-signed CA.  make_cert NAME CA: a key and a
-# certificate for NAME signed by CA.
-make_ca() {
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" \
-        -keyout "$pki/$1-key.pem" -out "$pki/$1-cert.pem" 2>/dev/null
-}
-make_cert() {
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" \
-        -keyout "$pki/$1-key.pem" -out "$pki/$1-req.pem" 2>/dev/null &&
-    openssl x509 -req -in "$pki/$1-req.pem" -days 2 \
-        -CA "$pki/$2-cert.pem" -CAkey "$pki/$2-key.pem" -CAcreateserial \
-        -out "$pki/$1-cert.pem" 2>/dev/null
-}
 check "a CA is made" make_ca ca
 check "a server certificate is made" make_cert server ca
 check "a client certificate is made" make_cert client ca
 check "a second, untrusted CA is made" make_ca rogue
 check "a certificate from the untrusted CA is made" make_cert intruder rogue
 
-creds() {
-    echo "--private-key=$pki/$1-key.pem" "--certificate=$pki/$1-cert.pem" \
-         "--ca-cert=$pki/$2-cert.pem"
-}
 
 start_daemon testd skiff-testd --pidfile --log-file="$TESTDIR/testd.log" \
     --remote=pssl:0:127.0.0.1 $(creds server ca)
