@@ -231,8 +231,8 @@ db_file_open(const char *path, const char *schema_path, struct db **dbp,
     return NULL;
 }
 
-/* Adds the persistent columns of NEW that CHANGED (all non-default ones
- * for an insert) to ROW_JSON. */
+/* Returns a JSON object of the persistent columns of NEW that CHANGED
+ * (all non-default ones for an insert). */
 static struct json_object *
 row_to_record(const struct db_row *old, const struct db_row *new,
               const bool *changed)
@@ -261,16 +261,22 @@ add_change(const struct db_row *old, const struct db_row *new,
     struct json_object *record = record_;
     const struct db_row *row = new ? new : old;
     const char *table = row->table->schema->name;
+    struct json_object *row_json = new ? row_to_record(old, new, changed)
+                                       : NULL;
     struct json_object *rows;
     char uuid[UUID_LEN + 1];
 
+    if (old && new && !json_object_object_length(row_json)) {
+        /* Only ephemeral columns changed: nothing to write. */
+        json_object_put(row_json);
+        return true;
+    }
     if (!json_object_object_get_ex(record, table, &rows)) {
         rows = json_object_new_object();
         json_object_object_add(record, table, rows);
     }
     uuid_to_string(db_row_get_uuid(row), uuid);
-    json_object_object_add(rows, uuid,
-                           new ? row_to_record(old, new, changed) : NULL);
+    json_object_object_add(rows, uuid, row_json);
     return true;
 }
 

@@ -276,17 +276,18 @@ handle_lock(struct session *s, const struct jsonrpc_msg *req,
     if (steal) {
         struct lock *lock = lock_find(s->server, name);
         struct lock_waiter *owner = lock ? lock_owner(lock) : NULL;
-        if (owner && owner->session != s) {
-            struct session *victim = owner->session;
-            waiter_remove(s->server, owner);
-            notify(victim, "stolen", json_object_new_string(name), NULL);
-        }
-        if (mine && lock_owner(mine->lock) != mine) {
-            waiter_remove(s->server, mine);
-            mine = NULL;
-        }
-        if (!mine) {
+        if (!owner || owner->session != s) {
+            /* The thief goes first.  The old owner keeps its request, next
+             * in line (it still owes an "unlock", RFC 7047 4.1.8), and no
+             * other waiter is told anything. */
+            if (mine) {
+                waiter_remove(s->server, mine);
+            }
             waiter_add(s, name, true);
+            if (owner) {
+                notify(owner->session, "stolen",
+                       json_object_new_string(name), NULL);
+            }
         }
         *resultp = locked_result(true);
         return NULL;
@@ -343,7 +344,8 @@ run_transact(struct session *s, struct json_object *id,
     struct json_object *result = db_execute(s->server->db, &info, ops,
                                             now - start, &retry_msec);
     if (!result) {
-        *retry_at = (retry_msec == LLONG_MAX ? LLONG_MAX
+        /* A client's huge timeout must not overflow. */
+        *retry_at = (retry_msec >= LLONG_MAX - now ? LLONG_MAX
                      : now + retry_msec);
         return false;
     }
@@ -399,8 +401,8 @@ handle_cancel(struct session *s, const struct jsonrpc_msg *msg)
     }
 }
 
-/* Retries the blocked transactions that a commit or a timeout may have
- * released.  Returns true if one of them committed. */
+/* Retries the blocked transactions that a commit (ALL) or a timeout may
+ * have released. */
 static void
 retry_blocked(struct db_server *server, bool all)
 {
