@@ -33,6 +33,9 @@ VLOG_DEFINE_THIS_MODULE(db_server);
 #define MSGS_PER_RUN 50
 /* Connections served at once; more wait in the listeners' backlogs. */
 #define MAX_SESSIONS 1000
+/* What one client may hold at once: waiting transactions, monitors, lock
+ * requests.  Past that it is told "resources exhausted". */
+#define MAX_PER_SESSION 256
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 30);
 
@@ -269,6 +272,10 @@ handle_lock(struct session *s, const struct jsonrpc_msg *req,
     }
     bool steal = !strcmp(req->method, "steal");
     struct lock_waiter *mine = session_waiter(s, name);
+    if (!mine && list_size(&s->waiters) >= MAX_PER_SESSION) {
+        return db_error_create("resources exhausted", "this client already "
+                               "asked for %d locks", MAX_PER_SESSION);
+    }
     if (mine && !steal) {
         return db_error_create("duplicate lock", "this client already "
                                "asked for lock \"%s\"", name);
@@ -376,6 +383,14 @@ handle_transact(struct session *s, const struct jsonrpc_msg *req)
         json_object_put(ops);
         return;
     }
+    if (list_size(&s->blocked) >= MAX_PER_SESSION) {
+        json_object_put(ops);
+        reply_error(s, req->id,
+                    db_error_create("resources exhausted", "this client "
+                                    "already has %d waiting transactions",
+                                    MAX_PER_SESSION));
+        return;
+    }
     struct blocked_txn *b = xzalloc(sizeof *b);
     b->id = json_object_get(req->id);
     b->ops = ops;
@@ -460,6 +475,10 @@ handle_monitor(struct session *s, const struct jsonrpc_msg *req,
         return error;
     }
     struct json_object *id = json_object_array_get_idx(req->params, 1);
+    if (list_size(&s->monitors) >= MAX_PER_SESSION) {
+        return db_error_create("resources exhausted", "this client already "
+                               "has %d monitors", MAX_PER_SESSION);
+    }
     if (find_monitor(s, id)) {
         return db_error_create("duplicate monitor ID", "this client already "
                                "has monitor %s",

@@ -9,8 +9,13 @@
  *
  * A client that does not read what it is sent is disconnected once its
  * unsent backlog passes a bound, with a log line: it never holds up other
- * clients.  Bad requests get error replies; bytes that are not JSON end
+ * clients.  A client may hold at most 256 waiting transactions, 256
+ * monitors and 256 lock requests at once ("resources exhausted" past
+ * that).  Bad requests get error replies; bytes that are not JSON end
  * that client's connection.
+ *
+ * Destroy the server before its database: the server's monitors are
+ * attached to the database.
  */
 #ifndef SKIFF_DB_SERVER_H
 #define SKIFF_DB_SERVER_H 1

@@ -688,6 +688,39 @@ test_wait_timeout(void **state)
     jsonrpc_close(a);
 }
 
+/* One client cannot pile up waiting transactions, monitors or locks
+ * without bound. */
+static void
+test_per_client_limits(void **state)
+{
+    (void) state;
+    struct jsonrpc *a = client_open();
+    char *wait = wait_for_name("go", "");
+    for (int i = 0; i < 256; i++) {
+        json_object_put(send_request(a, "transact", "[\"Test\",%s]",
+                                     wait));
+    }
+    run_until_status("waiting transactions: 256");
+    request_error(a, "resources exhausted", "transact", "[\"Test\",%s]",
+                  wait);
+    free(wait);
+    jsonrpc_close(a);
+    run_until_status("waiting transactions: 0");
+
+    a = client_open();
+    for (int i = 0; i < 256; i++) {
+        json_object_put(request(a, "monitor", "[\"Test\",%d,{\"Root\":{}}]",
+                                i));
+    }
+    request_error(a, "resources exhausted", "monitor",
+                  "[\"Test\",\"x\",{\"Root\":{}}]");
+    for (int i = 0; i < 256; i++) {
+        json_object_put(request(a, "lock", "[\"l%d\"]", i));
+    }
+    request_error(a, "resources exhausted", "lock", "[\"one-more\"]");
+    jsonrpc_close(a);
+}
+
 /* A huge timeout is just a long wait: it neither overflows nor spins, and
  * can still be released or canceled. */
 static void
@@ -1448,6 +1481,7 @@ main(void)
         TEST(test_wait_chain),
         TEST(test_cancel),
         TEST(test_wait_timeout),
+        TEST(test_per_client_limits),
         TEST(test_wait_huge_timeout),
         TEST(test_disconnect_while_waiting),
         TEST(test_monitor),
