@@ -40,13 +40,14 @@ member(const struct json_object *op, const char *name)
 }
 
 /* Checks that OP has exactly the members in REQUIRED (all) and OPTIONAL
- * (any), besides "op". */
+ * (any), besides "op", none of them null (member() could not tell null
+ * from absent). */
 static struct db_error *
 check_members(const struct json_object *op, const char *const required[],
               const char *const optional[])
 {
     for (size_t i = 0; required[i]; i++) {
-        if (!member(op, required[i])) {
+        if (!json_object_object_get_ex(op, required[i], NULL)) {
             return db_syntax_error(op, "\"%s\" operation lacks \"%s\"",
                                    json_object_get_string(member(op, "op")),
                                    required[i]);
@@ -54,7 +55,6 @@ check_members(const struct json_object *op, const char *const required[],
     }
     json_object_object_foreach((struct json_object *) op, key, value) {
         bool known = !strcmp(key, "op");
-        (void) value;
         for (size_t i = 0; !known && required[i]; i++) {
             known = !strcmp(key, required[i]);
         }
@@ -64,6 +64,11 @@ check_members(const struct json_object *op, const char *const required[],
         if (!known) {
             return db_syntax_error(op, "unknown member \"%s\" in \"%s\" "
                                    "operation", key,
+                                   json_object_get_string(member(op, "op")));
+        }
+        if (!value) {
+            return db_syntax_error(op, "member \"%s\" of \"%s\" operation "
+                                   "is null", key,
                                    json_object_get_string(member(op, "op")));
         }
     }

@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,14 +27,18 @@ is_id(const char *s)
     return true;
 }
 
-/* Checks that OBJECT has only members named in ALLOWED (NULL-ended). */
+/* Checks that OBJECT has only members named in ALLOWED (NULL-ended), none
+ * of them null (get_member() could not tell null from absent). */
 static struct db_error *
 check_members(const struct json_object *object, const char *what,
               const char *const allowed[])
 {
     json_object_object_foreach((struct json_object *) object, key, value) {
         size_t i;
-        (void) value;
+        if (!value) {
+            return db_syntax_error(object, "%s member \"%s\" is null",
+                                   what, key);
+        }
         for (i = 0; allowed[i]; i++) {
             if (!strcmp(key, allowed[i])) {
                 break;
@@ -370,19 +373,32 @@ resolve_refs(struct db_schema *schema)
     return NULL;
 }
 
+/* True if S is "x.y.z", three decimal numbers of at most 9 digits. */
+static bool
+is_version(const char *s)
+{
+    for (int part = 0; part < 3; part++) {
+        size_t digits = strspn(s, "0123456789");
+        if (!digits || digits > 9) {
+            return false;
+        }
+        s += digits;
+        if (part < 2 && *s++ != '.') {
+            return false;
+        }
+    }
+    return *s == '\0';
+}
+
 static struct db_error *
 check_version(const struct json_object *json, char **versionp)
 {
-    unsigned int a, b, c;
-    char extra;
-    const char *s = json_object_get_string((struct json_object *) json);
     if (!json || !json_object_is_type(json, json_type_string)
-        || sscanf(s, "%u.%u.%u%c", &a, &b, &c, &extra) != 3
-        || strspn(s, "0123456789.") != strlen(s)) {
+        || !is_version(json_object_get_string((struct json_object *) json))) {
         return db_syntax_error(json, "\"version\" must be a string "
                                "\"x.y.z\"");
     }
-    *versionp = xstrdup(s);
+    *versionp = xstrdup(json_object_get_string((struct json_object *) json));
     return NULL;
 }
 
