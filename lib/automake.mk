@@ -20,6 +20,8 @@ lib_libskiff_a_SOURCES = \
 	lib/db-execute.h \
 	lib/db-file.c \
 	lib/db-file.h \
+	lib/db-idl.c \
+	lib/db-idl.h \
 	lib/db-log.c \
 	lib/db-log.h \
 	lib/db-monitor.c \
@@ -48,6 +50,8 @@ lib_libskiff_a_SOURCES = \
 	lib/json-reader.h \
 	lib/jsonrpc-msg.c \
 	lib/jsonrpc-msg.h \
+	lib/jsonrpc-session.c \
+	lib/jsonrpc-session.h \
 	lib/jsonrpc.c \
 	lib/jsonrpc.h \
 	lib/list.h \
