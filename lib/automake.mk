@@ -2,7 +2,7 @@
 
 noinst_LIBRARIES += lib/libskiff.a
 
-lib_libskiff_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_C_CFLAGS) $(OPENSSL_CFLAGS)
+lib_libskiff_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 lib_libskiff_a_SOURCES = \
 	lib/control-client.c \
 	lib/control-client.h \
