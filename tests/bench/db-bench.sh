@@ -1,0 +1,389 @@
+#!/bin/bash
+# db-bench: skiff-dbd side by side with Open vSwitch's ovsdb-server, run by
+# "make bench".
+#
+# Both servers get the same schema (vswitchd/vswitch.schema.json), a fresh
+# database for every run, one private directory (so one filesystem), and
+# the same client, tests/bench/db-load.  Each test runs BENCH_RUNS times
+# per server, interleaved (the server that goes first alternates from
+# round to round), so that drift in the machine's speed touches both
+# alike.  The table of medians goes to stdout and, with the machine's
+# facts, between the markers in docs/benchmarks.md; the rest of that file
+# is written by hand and left alone.
+#
+# Environment: srcdir, builddir (default .), BENCH_RUNS (default 5),
+# BENCH_OUTPUT (default $srcdir/docs/benchmarks.md), KEEP_BENCHDIR=1 to
+# keep the directory with the databases and the servers' logs.
+
+set -u
+
+srcdir=${srcdir:-.}
+builddir=${builddir:-.}
+srcdir=$(cd "$srcdir" && pwd)
+builddir=$(cd "$builddir" && pwd)
+runs=${BENCH_RUNS:-5}
+output=${BENCH_OUTPUT:-$srcdir/docs/benchmarks.md}
+
+schema=$srcdir/vswitchd/vswitch.schema.json
+dbd=$builddir/vswitchd/skiff-dbd
+load=$builddir/tests/bench/db-load
+
+# The load (see db-load --help).
+single_count=2000           # One-row transactions, one at a time.
+bulk_rows=1000              # Rows in one durable transaction...
+bulk_repeat=5               # ...measured this many times per run.
+memory_rows=100000          # Rows inserted for the memory test...
+memory_batch=1000           # ...this many per transaction...
+memory_checkpoint=30000     # ...with a first reading after this many.
+tests=(single single-nondurable bulk memory)
+
+BEGIN_MARK='<!-- BEGIN db-bench results: written by'
+BEGIN_MARK+=' tests/bench/db-bench.sh; do not edit -->'
+END_MARK='<!-- END db-bench results -->'
+
+fail() {
+    echo "db-bench: $*" >&2
+    exit 1
+}
+
+for prog in ovsdb-server ovsdb-tool; do
+    if ! command -v "$prog" >/dev/null 2>&1; then
+        fail "$prog not found: install openvswitch-common"
+    fi
+done
+for prog in "$dbd" "$load"; do
+    [ -x "$prog" ] || fail "$prog is not built (run \"make bench\")"
+done
+case $runs in
+    [1-9] | [1-9][0-9]) ;;
+    *) fail "BENCH_RUNS must be a number from 1 to 99, not \"$runs\"" ;;
+esac
+
+BENCHDIR=$(mktemp -d "${TMPDIR:-/tmp}/skiff-bench-XXXXXX") ||
+    fail "cannot create a temporary directory"
+results=$BENCHDIR/results
+: >"$results"
+server_pid=
+
+# Stops the server that is running, if any, by its pid: SIGTERM, then
+# SIGKILL after 10 seconds.
+stop_server() {
+    local tries
+    if [ -n "$server_pid" ]; then
+        kill -TERM "$server_pid" 2>/dev/null
+        for ((tries = 0; tries < 100; tries++)); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$server_pid" 2>/dev/null; then
+            echo "db-bench: pid $server_pid ignored SIGTERM; killing" >&2
+            kill -KILL "$server_pid" 2>/dev/null
+        fi
+        wait "$server_pid" 2>/dev/null
+        server_pid=
+    fi
+}
+
+cleanup() {
+    stop_server
+    if [ -n "${KEEP_BENCHDIR:-}" ]; then
+        echo "db-bench: kept $BENCHDIR"
+    else
+        rm -rf "$BENCHDIR"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server SERVER LOG: starts SERVER (skiff or ovsdb) on a fresh
+# database, logging to LOG, in the background of this shell, and waits
+# until its socket is there.  Sets server_pid and sock.
+start_server() {
+    local server=$1 log=$2 db=$BENCHDIR/$1.db out=$BENCHDIR/$1.out tries
+    sock=$BENCHDIR/$1.sock
+    rm -f "$db" "$sock"
+    case $server in
+        skiff)
+            SKIFF_RUNDIR=$BENCHDIR "$dbd" --db="$db" --schema="$schema" \
+                --remote="punix:$sock" --pidfile="$BENCHDIR/skiff-dbd.pid" \
+                --log-file="$log" --rundir="$BENCHDIR" >>"$out" 2>&1 &
+            ;;
+        ovsdb)
+            if ! ovsdb-tool create "$db" "$schema" >>"$out" 2>&1; then
+                fail "ovsdb-tool create failed: $(tail -n 5 "$out")"
+            fi
+            OVS_RUNDIR=$BENCHDIR OVS_LOGDIR=$BENCHDIR OVS_DBDIR=$BENCHDIR \
+                ovsdb-server "$db" --remote="punix:$sock" \
+                --pidfile="$BENCHDIR/ovsdb-server.pid" --log-file="$log" \
+                --unixctl="$BENCHDIR/ovsdb-server.ctl" --no-chdir \
+                >>"$out" 2>&1 &
+            ;;
+    esac
+    server_pid=$!
+    for ((tries = 0; tries < 100; tries++)); do
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            wait "$server_pid" 2>/dev/null
+            server_pid=
+            fail "$server did not start: $(tail -n 5 "$out" "$log")"
+        fi
+        [ -S "$sock" ] && return 0
+        sleep 0.1
+    done
+    fail "$server did not create $sock within 10 seconds"
+}
+
+# run_test TEST SERVER ROUND: one run of TEST against a fresh SERVER;
+# appends "TEST SERVER KEY=VALUE..." to the results, with the number of
+# times the server compacted its file during the run.
+run_test() {
+    local test=$1 server=$2 log=$BENCHDIR/$2-$1-$3.log args line n
+    case $test in
+        single)
+            args=(--test=single --count="$single_count") ;;
+        single-nondurable)
+            args=(--test=single --count="$single_count" --durable=false) ;;
+        bulk)
+            args=(--test=bulk --count="$bulk_rows" --repeat="$bulk_repeat") ;;
+        memory)
+            args=(--test=memory --count="$memory_rows"
+                  --batch="$memory_batch" --checkpoint="$memory_checkpoint")
+            ;;
+    esac
+    start_server "$server" "$log"
+    if ! line=$("$load" --remote="unix:$sock" --pid="$server_pid" \
+                "${args[@]}" 2>"$BENCHDIR/load.err"); then
+        echo "db-bench: $test against $server failed:" >&2
+        cat "$BENCHDIR/load.err" >&2
+        echo "db-bench: last lines of $log:" >&2
+        tail -n 10 "$log" >&2
+        exit 1
+    fi
+    stop_server
+    case $server in
+        skiff) n=$(grep -c 'compacted to' "$log") ;;
+        ovsdb) n=$(grep -c 'compacting database online' "$log") ;;
+    esac
+    echo "$test $server $line compactions=$n" >>"$results"
+    printf '  %-17s %-5s %s compactions=%s\n' "$test" "$server" "$line" "$n"
+}
+
+# stats TEST SERVER KEY [SCALE]: "median min max" of KEY (times SCALE, a
+# number or a fraction such as 1/1024) over the runs.
+stats() {
+    awk -v test="$1" -v server="$2" -v key="$3" -v scale="${4:-1}" '
+        BEGIN {
+            n = split(scale, f, "/")
+            factor = n == 2 ? f[1] / f[2] : f[1]
+        }
+        $1 == test && $2 == server {
+            for (i = 3; i <= NF; i++) {
+                split($i, kv, "=")
+                if (kv[1] == key) {
+                    printf "%.17g\n", kv[2] * factor
+                }
+            }
+        }' "$results" | sort -g | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR == 0) {
+                exit 1
+            }
+            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            print m, v[1], v[NR]
+        }'
+}
+
+# range TEST SERVER KEY: KEY's lowest and highest value over the runs.
+range() {
+    local min max
+    read -r _ min max < <(stats "$1" "$2" "$3") || return
+    if [ "$min" = "$max" ]; then
+        echo "$min"
+    else
+        echo "$min-$max"
+    fi
+}
+
+# commas N: N with thousands separators (100,000).
+commas() {
+    echo "$1" |
+        sed -e :a -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'
+}
+
+fstype=$(df --output=fstype "$BENCHDIR" | tail -n 1)
+echo "db-bench: $runs rounds in $BENCHDIR ($fstype)"
+start_time=$(date +%s)
+for ((round = 1; round <= runs; round++)); do
+    if ((round % 2)); then
+        order=(skiff ovsdb)
+    else
+        order=(ovsdb skiff)
+    fi
+    echo "round $round of $runs"
+    for test in "${tests[@]}"; do
+        for server in "${order[@]}"; do
+            run_test "$test" "$server" "$round"
+        done
+    done
+done
+elapsed=$(($(date +%s) - start_time))
+
+# measure TEST KEY SCALE FORMAT BETTER NAME: adds the row NAME to the
+# tables: the value of KEY in TEST's results, times SCALE, printed with
+# FORMAT, BETTER when "higher" or "lower".
+measure() {
+    local test=$1 key=$2 scale=$3 fmt=$4 better=$5 name=$6
+    local s_med s_min s_max o_med o_min o_max s o ratio winner
+    read -r s_med s_min s_max < <(stats "$test" skiff "$key" "$scale") ||
+        fail "no $key in the results of $test from skiff"
+    read -r o_med o_min o_max < <(stats "$test" ovsdb "$key" "$scale") ||
+        fail "no $key in the results of $test from ovsdb"
+    # shellcheck disable=SC2059 # The formats are the callers' own.
+    s=$(printf "$fmt ($fmt-$fmt)" "$s_med" "$s_min" "$s_max")
+    # shellcheck disable=SC2059
+    o=$(printf "$fmt ($fmt-$fmt)" "$o_med" "$o_min" "$o_max")
+    read -r ratio winner < <(awk -v s="$s_med" -v o="$o_med" -v b="$better" '
+        BEGIN {
+            r = o != 0 ? s / o : 0
+            if (s == o) {
+                w = "equal"
+            } else if ((b == "higher") == (s > o)) {
+                w = "Skiff"
+            } else {
+                w = "ovsdb-server"
+            }
+            printf "%.2f %s\n", r, w
+        }')
+    echo "| $name | $s | $o | $ratio | $winner ($better is better) |" \
+        >>"$table_md"
+    printf '%-54s %-22s %-22s %6s  %s\n' "$name" "$s" "$o" "$ratio" \
+        "$winner" >>"$table_txt"
+}
+
+table_md=$BENCHDIR/table.md
+table_txt=$BENCHDIR/table.txt
+{
+    echo -n "| Test | Skiff median (min-max) "
+    echo "| ovsdb-server median (min-max) | Skiff / ovsdb-server | Better |"
+    echo "|---|---:|---:|---:|---|"
+} >"$table_md"
+printf '%-54s %-22s %-22s %6s  %s\n' test Skiff ovsdb-server ratio better \
+    >"$table_txt"
+
+bulk_n=$(commas "$bulk_rows")
+memory_n=$(commas "$memory_rows")
+checkpoint_n=$(commas "$memory_checkpoint")
+batch_n=$(commas "$memory_batch")
+measure single value 1 %.0f higher \
+    "single: one-row durable transactions (txn/s)"
+measure single-nondurable value 1 %.0f higher \
+    "single, not durable (txn/s)"
+measure bulk value 1 %.1f lower \
+    "bulk: one $bulk_n-row durable transaction (ms)"
+measure memory rss_before_kb 1/1024 %.1f lower \
+    "memory: RSS at start, empty database (MiB)"
+measure memory checkpoint_mib 1 %.1f lower \
+    "memory: RSS growth, first $checkpoint_n rows (MiB)"
+measure memory value 1 %.1f lower \
+    "memory: RSS growth, $memory_n rows (MiB)"
+measure memory rows_per_s 1 %.0f higher \
+    "memory: insert rate, $batch_n-row transactions (rows/s)"
+
+echo
+cat "$table_txt"
+echo
+echo "db-bench: medians (min-max) of $runs runs; ratio is Skiff /" \
+    "ovsdb-server; $runs rounds took ${elapsed}s"
+
+# The machine's facts.
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
+            head -n 1)
+mem_total=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' \
+                /proc/meminfo)
+fs_source=$(df --output=source "$BENCHDIR" | tail -n 1)
+cflags=$(sed -n 's/^CFLAGS = //p' "$builddir/Makefile")
+sanitizers=$(sed -n 's/^SANITIZER_CFLAGS = //p' "$builddir/Makefile")
+skiff_version="$("$dbd" --version | head -n 1)"
+if commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null); then
+    if [ -n "$(git -C "$srcdir" status --porcelain \
+               --untracked-files=no 2>/dev/null)" ]; then
+        skiff_version+=", commit $commit with uncommitted changes"
+    else
+        skiff_version+=", commit $commit"
+    fi
+fi
+skiff_version+=", CFLAGS \`${cflags:-none}\`"
+if [ -n "$sanitizers" ]; then
+    skiff_version+=" and sanitizers \`$sanitizers\` (slower)"
+fi
+skiff_compactions=$(range memory skiff compactions)
+ovsdb_compactions=$(range memory ovsdb compactions)
+
+# The generated part of docs/benchmarks.md.
+fragment=$BENCHDIR/fragment.md
+cat >"$fragment" <<EOF
+$BEGIN_MARK
+
+Results of \`make bench\` on $(date -u '+%Y-%m-%d %H:%M UTC'):
+$runs runs of each test against each server, each run on a fresh
+database; the median run, with the lowest and the highest in brackets.
+
+$(cat "$table_md")
+
+The load, from one client (\`tests/bench/db-load\`) over a unix socket,
+every row going into the root table \`Queue\` with one \`external_ids\`
+entry:
+
+- single: $(commas "$single_count") transactions one after the other,
+  each inserting one row and committing with \`"durable": true\`
+  ("not durable": \`false\`).
+- bulk: one transaction inserting $bulk_n rows with a durable commit; each
+  run times $bulk_repeat of them and reports their median.
+- memory: $memory_n rows in transactions of $batch_n (\`"durable": false\`);
+  the growth of the server's VmRSS (\`/proc/PID/status\`) from before the
+  first insert to after the first $checkpoint_n rows and after all of them.
+  The insert rate is from the same runs. Times the server compacted its
+  file during a memory run: skiff-dbd $skiff_compactions,
+  ovsdb-server $ovsdb_compactions.
+
+The machine:
+
+- CPUs: $(nproc), $cpu_model; memory: $mem_total
+- kernel: $(uname -srm)
+- filesystem of both databases: $fstype on $fs_source
+- Skiff: $skiff_version
+- ovsdb-server: $(ovsdb-server --version | head -n 1)
+- wall time of the whole run: ${elapsed}s
+
+$END_MARK
+EOF
+
+if [ -f "$output" ] && grep -qF "$BEGIN_MARK" "$output" &&
+   grep -qF "$END_MARK" "$output"; then
+    awk -v begin="$BEGIN_MARK" -v end="$END_MARK" -v frag="$fragment" '
+        $0 == begin {
+            while ((getline line < frag) > 0) {
+                print line
+            }
+            skipping = 1
+            next
+        }
+        $0 == end {
+            skipping = 0
+            next
+        }
+        !skipping' "$output" >"$BENCHDIR/out.md" ||
+        fail "cannot update $output"
+else
+    {
+        echo "# Skiff benchmarks"
+        echo
+        cat "$fragment"
+        echo
+        echo "## Interpretation"
+        echo
+        echo "(Not written yet.)"
+    } >"$BENCHDIR/out.md"
+fi
+cp "$BENCHDIR/out.md" "$output" || fail "cannot write $output"
+echo "db-bench: wrote $output"
