@@ -211,7 +211,10 @@ open_database(const struct dbd_options *o, struct dbd *dbd)
                                           &dbd->db, &dbd->file);
     if (error) {
         char *s = db_error_to_string(error);
-        skiff_fatal(0, "%s", s);
+        skiff_error(0, "%s", s);
+        free(s);
+        db_error_destroy(error);
+        exit(EXIT_FAILURE);
     }
 }
 

@@ -229,8 +229,11 @@ else
     skip "skiff-dbd over TLS" "the openssl command is not installed"
 fi
 
+cp "$schema" "$TESTDIR/not-a-db"
 check_fails "a file that is not a database is refused" 1 \
-    skiff-dbd --db="$schema" --remote=punix:"$TESTDIR/x.sock" --ctl=none
+    skiff-dbd --db="$TESTDIR/not-a-db" --remote=punix:"$TESTDIR/x.sock" \
+    --ctl=none
 check_output "... saying so" 'not a Skiff database' echo "$LAST_OUTPUT"
+check "... and left as it was" cmp "$schema" "$TESTDIR/not-a-db"
 
 finish
