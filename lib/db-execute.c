@@ -97,11 +97,17 @@ find_column(const struct db_table *table, const char *name)
     return db_table_schema_find_column(table->schema, name);
 }
 
-/* Parses "row" object ROW into writable DST, column by column.  INSERT
- * says whether immutable columns may be set. */
+/* How parse_row_into() treats columns a client may not always set. */
+enum row_use {
+    ROW_INSERT,         /* Immutable columns may be set; builtins not. */
+    ROW_UPDATE,         /* Neither immutable nor builtin columns. */
+    ROW_MATCH           /* A "wait" row: any column, _version included. */
+};
+
+/* Parses "row" object ROW into writable DST, column by column. */
 static struct db_error *
 parse_row_into(struct exec_ctx *ctx, struct db_table *table,
-               const struct json_object *row, bool insert,
+               const struct json_object *row, enum row_use use,
                struct db_row *dst)
 {
     if (!json_object_is_type(row, json_type_object)) {
@@ -113,11 +119,13 @@ parse_row_into(struct exec_ctx *ctx, struct db_table *table,
             return db_syntax_error(row, "no column \"%s\" in table %s",
                                    name, table->schema->name);
         }
-        if (c->index < DB_N_BUILTIN_COLUMNS || (!insert && !c->mutable)) {
+        if (use != ROW_MATCH
+            && (c->index < DB_N_BUILTIN_COLUMNS
+                || (use == ROW_UPDATE && !c->mutable))) {
             return db_error_create("constraint violation", "column %s of "
                                    "table %s cannot be %s", name,
                                    table->schema->name,
-                                   insert ? "set" : "changed");
+                                   use == ROW_INSERT ? "set" : "changed");
         }
         struct db_datum datum;
         struct db_error *error = db_datum_from_json(&datum, &c->type, value,
@@ -215,7 +223,7 @@ op_insert(struct exec_ctx *ctx, const struct json_object *op,
     }
 
     struct db_row *row = db_txn_row_insert(ctx->txn, table, &uuid);
-    error = parse_row_into(ctx, table, member(op, "row"), true, row);
+    error = parse_row_into(ctx, table, member(op, "row"), ROW_INSERT, row);
     if (error) {
         return error;       /* The transaction is aborted as a whole. */
     }
@@ -314,7 +322,8 @@ op_update(struct exec_ctx *ctx, const struct json_object *op,
     }
     /* Parse the new values once, into a scratch row. */
     struct db_row *values = db_row_create(table);
-    error = parse_row_into(ctx, table, member(op, "row"), false, values);
+    error = parse_row_into(ctx, table, member(op, "row"), ROW_UPDATE,
+                           values);
     size_t n = 0;
     struct db_row **rows = error ? NULL : find_rows(table, &cond, &n);
     for (size_t i = 0; i < n; i++) {
@@ -434,7 +443,7 @@ parse_wait_rows(struct exec_ctx *ctx, struct db_table *table,
     for (size_t i = 0; i < *n; i++) {
         (*rowsp)[i] = db_row_create(table);
         struct db_error *error = parse_row_into(
-            ctx, table, json_object_array_get_idx(json, i), true,
+            ctx, table, json_object_array_get_idx(json, i), ROW_MATCH,
             (*rowsp)[i]);
         if (error) {
             return error;

@@ -942,6 +942,30 @@ test_wait(void **state)
     assert_error(wait_for("==", "[{\"n\": 1}, {\"n\": 2}]", "0", 0,
                           &retry), 0, 1, "timed out", NULL);
 
+    /* A wait may match builtin columns: a row's _version (what clients
+     * use to detect concurrent changes) and _uuid. */
+    struct json_object *versions = transact(
+        "[{\"op\": \"select\", \"table\": \"T\", \"where\": "
+        "[[\"name\", \"==\", \"a\"]], \"columns\": [\"_version\"]}]");
+    struct json_object *v = json_object_object_get(
+        json_object_array_get_idx(json_object_object_get(
+            json_object_array_get_idx(versions, 0), "rows"), 0),
+        "_version");
+    char *ops = xasprintf(
+        "[{\"op\": \"wait\", \"table\": \"T\", \"where\": "
+        "[[\"name\", \"==\", \"a\"]], \"columns\": [\"_version\"], "
+        "\"until\": \"==\", \"rows\": [{\"_version\": %s}], "
+        "\"timeout\": 0}]", json_object_to_json_string(v));
+    assert_result(execute(ops, NULL, 0, &retry), "[{}]");
+    free(ops);
+    json_object_put(versions);
+    assert_error(execute(
+        "[{\"op\": \"wait\", \"table\": \"T\", \"where\": "
+        "[[\"name\", \"==\", \"a\"]], \"columns\": [\"_version\"], "
+        "\"until\": \"==\", \"rows\": [{\"_version\": [\"uuid\", "
+        "\"00000000-0000-4000-8000-000000000000\"]}], \"timeout\": 0}]",
+        NULL, 0, &retry), 0, 1, "timed out", NULL);
+
     /* No timeout: wait for a commit. */
     assert_null(wait_for("==", "[{\"n\": 2}]", NULL, 0, &retry));
     assert_true(retry == LLONG_MAX);
@@ -959,7 +983,7 @@ test_wait(void **state)
                  0, 1, "timed out", NULL);
     assert_error(wait_for("==", "[{\"n\": 2}]", "1000", 1500, &retry),
                  0, 1, "timed out", NULL);
-    assert_int_equal(replica->n_commits, n_commits + 5);
+    assert_int_equal(replica->n_commits, n_commits + 7);
 
     /* Two waits: the earlier timeout decides, and a waiting request
      * changes nothing. */
