@@ -225,6 +225,9 @@ replicate_table(struct db_idl *idl, const struct db_table_schema *ts)
     bool **cols = &idl->replicated[ts->index];
     if (!*cols) {
         *cols = xcalloc(ts->n_columns, sizeof **cols);
+        /* Every replicated row carries its _version, so that clients can
+         * verify that a row did not change since they read it. */
+        (*cols)[DB_COL_VERSION] = true;
     }
     return *cols;
 }
@@ -266,9 +269,9 @@ apply_choice(struct db_idl *idl, const struct idl_choice *choice, bool log)
         }
         replicate_table(idl, ts);
     } else {
-        /* "_uuid" is always there and "_version" never: either way, the
-         * table is replicated. */
-        replicate_table(idl, ts)[c->index] = c->index >= DB_N_BUILTIN_COLUMNS;
+        /* "_uuid" is always there and "_version" always replicated:
+         * either way, the table is replicated. */
+        replicate_table(idl, ts)[c->index] = c->index >= DB_COL_VERSION;
     }
 }
 
@@ -459,7 +462,7 @@ monitor_requests(const struct db_idl *idl)
             continue;
         }
         struct json_object *columns = json_object_new_array();
-        for (size_t i = DB_N_BUILTIN_COLUMNS; i < ts->n_columns; i++) {
+        for (size_t i = DB_COL_VERSION; i < ts->n_columns; i++) {
             if (cols[i]) {
                 json_object_array_add(columns, json_object_new_string(
                                           ts->columns[i]->name));

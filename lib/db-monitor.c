@@ -65,11 +65,11 @@ parse_columns(const struct json_object *json, struct monitor_table *mt)
 {
     const struct db_table_schema *ts = mt->table->schema;
     if (!json) {
-        /* All user columns. */
-        mt->n_columns = ts->n_columns - DB_N_BUILTIN_COLUMNS;
+        /* Every column but "_uuid" (RFC 7047 4.1.5). */
+        mt->n_columns = ts->n_columns - DB_COL_VERSION;
         mt->columns = xcalloc(mt->n_columns + 1, sizeof *mt->columns);
         for (size_t i = 0; i < mt->n_columns; i++) {
-            mt->columns[i] = ts->columns[i + DB_N_BUILTIN_COLUMNS];
+            mt->columns[i] = ts->columns[i + DB_COL_VERSION];
         }
         return NULL;
     }
