@@ -49,7 +49,9 @@ INTEGRATION_TESTS = \
 	tests/integration/appctl.sh \
 	tests/integration/daemon.sh \
 	tests/integration/dbd.sh \
-	tests/integration/tls.sh
+	tests/integration/tls.sh \
+	tests/integration/vsctl-bridge.sh \
+	tests/integration/vsctl-generic.sh
 EXTRA_DIST += \
 	$(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \

@@ -6,3 +6,19 @@ utilities_skiff_appctl_LDADD = $(LIBSKIFF)
 dist_man_MANS += docs/skiff-appctl.8
 
 EXTRA_DIST += utilities/quickstart.sh
+
+bin_PROGRAMS += utilities/skiff-vsctl
+utilities_skiff_vsctl_SOURCES = \
+	utilities/skiff-vsctl.c \
+	utilities/vsctl-bridge.c \
+	utilities/vsctl-commit.c \
+	utilities/vsctl-core.c \
+	utilities/vsctl-format.c \
+	utilities/vsctl-generic.c \
+	utilities/vsctl.h
+utilities_skiff_vsctl_LDADD = $(LIBSKIFF)
+dist_man_MANS += docs/skiff-vsctl.8
+
+# Bash completion, installed where bash-completion looks for it.
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = utilities/bash-completion/skiff-vsctl
