@@ -340,6 +340,10 @@ run_commands(struct vsctl_ctx *ctx, struct vsctl_command *cmds, size_t n)
     if (!status) {
         status = check_symbols(ctx);
     }
+    if (status == VSCTL_WAIT) {
+        VLOG_DBG("waiting: %s", ctx->error);
+        return status;
+    }
     if (status && ctx->error) {
         fprintf(stderr, "%s: %s\n", get_program_name(), ctx->error);
     }
@@ -421,7 +425,15 @@ main(int argc, char *argv[])
         bool try_again = false;
 
         status = run_commands(&ctx, cmds, n);
-        if (!status && !o.dry_run) {
+        if (status == VSCTL_WAIT) {
+            /* "wait-until": run again once the database changes. */
+            if (time_msec() >= deadline) {
+                skiff_error(0, "timed out: %s", ctx.error);
+                status = 1;
+            } else {
+                try_again = true;
+            }
+        } else if (!status && !o.dry_run) {
             status = vsctl_commit(idl, &ctx, cmds, n, deadline, &try_again);
         }
         free_ctx(&ctx);

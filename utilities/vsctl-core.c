@@ -57,6 +57,17 @@ vsctl_error(struct vsctl_ctx *ctx, const char *format, ...)
     return 1;
 }
 
+int
+vsctl_wait(struct vsctl_ctx *ctx, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    free(ctx->error);
+    ctx->error = xvasprintf(format, args);
+    va_end(args);
+    return VSCTL_WAIT;
+}
+
 struct db_table *
 vsctl_table(struct vsctl_ctx *ctx, const char *name)
 {

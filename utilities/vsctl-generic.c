@@ -1566,24 +1566,23 @@ cmd_wait_until(struct vsctl_ctx *ctx, struct vsctl_command *cmd)
         || get_row(ctx, table, cmd->argv[2], true, &row)) {
         return 1;
     } else if (!row) {
-        return vsctl_error(ctx, "wait-until: no row \"%s\" in table %s "
-                           "(wait-until does not wait yet)", cmd->argv[2],
-                           table->schema->name);
+        /* Not there yet: wait for the database to change. */
+        return vsctl_wait(ctx, "no row \"%s\" in table %s yet",
+                          cmd->argv[2], table->schema->name);
     } else if (parse_conditions(ctx, table, cmd->argv + 3, n, &conds)) {
         return 1;
     }
 
-    int error = 0;
-    for (int i = 0; !error && i < n; i++) {
+    int status = 0;
+    for (int i = 0; !status && i < n; i++) {
         if (!condition_holds(&conds[i], row)) {
-            error = vsctl_error(ctx, "wait-until: %s does not hold for %s "
-                                "record \"%s\" (wait-until does not wait "
-                                "yet)", cmd->argv[3 + i],
+            status = vsctl_wait(ctx, "%s does not hold for %s record "
+                                "\"%s\" yet", cmd->argv[3 + i],
                                 table->schema->name, cmd->argv[2]);
         }
     }
     free_conditions(conds, n);
-    return error;
+    return status;
 }
 
 static const struct vsctl_command_syntax generic_commands[] = {

@@ -110,6 +110,14 @@ void vsctl_generic_init(void);
 int vsctl_error(struct vsctl_ctx *, const char *format, ...)
     PRINTF_FORMAT(2, 3);
 
+/* A run function's return value meaning "not yet": the chain runs again,
+ * from the start, each time the database changes, until it completes or
+ * --timeout passes (then the recorded message is the error). */
+#define VSCTL_WAIT 3
+/* Records why the chain must wait (printf-style); returns VSCTL_WAIT. */
+int vsctl_wait(struct vsctl_ctx *, const char *format, ...)
+    PRINTF_FORMAT(2, 3);
+
 /* Tables and rows of the private copy. */
 struct db_table *vsctl_table(struct vsctl_ctx *, const char *name);
 /* The row of TABLE whose scalar string column COLUMN equals VALUE, or

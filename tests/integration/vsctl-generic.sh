@@ -198,13 +198,55 @@ check "destroy --if-exists a missing record" \
 check_error "destroy a missing record" 'no row "nope" in table QoS' \
     destroy QoS nope
 
-# wait-until checks once for now.
+# wait-until returns at once when its conditions hold, waits while they
+# do not, and gives up at --timeout.
 check "wait-until: conditions that hold" \
     vsctl wait-until Port p2 tag=7 'trunks{>=}[1]'
-check_error "wait-until: a condition that does not hold" 'tag=8' \
-    wait-until Port p2 tag=8
-check_error "wait-until: a missing record" 'no row "p9"' \
-    wait-until Port p9
+check_error "wait-until: a condition that never holds times out" \
+    'timed out: tag=8 does not hold' --timeout=1 wait-until Port p2 tag=8
+check_error "wait-until: a record that never appears times out" \
+    'timed out: no row "p9"' --timeout=1 wait-until Port p9
+vsctl wait-until Port p2 tag=8 >"$TESTDIR/wait.out" 2>&1 &
+waiter=$!
+started_pids+=("$waiter")
+sleep 0.5
+check "wait-until: still waiting while the condition does not hold" \
+    kill -0 "$waiter"
+check "another client makes it hold" vsctl set Port p2 tag=8
+check "wait-until then returns" wait_exit "$waiter" 20
+wait "$waiter"
+check_output "... with status 0" '^0$' echo $?
+check "restore the tag" vsctl set Port p2 tag=7
+
+# Without --no-wait a change waits for skiff-vswitchd to report, in
+# cur_cfg, that it applied next_cfg.  A stand-in plays skiff-vswitchd.
+nowait() { skiff-vsctl --db="$sock" --timeout=20 "$@"; }
+check_fails "with no switch to apply it, a change times out" 1 \
+    nowait --timeout=1 set Bridge br0 external_ids:waited=1
+check_output "... saying what it waited for" 'skiff-vswitchd' \
+    echo "$LAST_OUTPUT"
+check_output "... but the change itself was committed" '^"?1"?$' \
+    vsctl get Bridge br0 external_ids:waited
+stand_in() {
+    while :; do
+        local next
+        next=$(vsctl get Open_vSwitch . next_cfg 2>/dev/null) &&
+            vsctl set Open_vSwitch . cur_cfg="$next" >/dev/null 2>&1
+        sleep 0.1
+    done
+}
+stand_in &
+stand_in_pid=$!
+started_pids+=("$stand_in_pid")
+check "with a switch applying changes, a change returns" \
+    nowait set Bridge br0 external_ids:waited=2
+check_output "... once cur_cfg caught up with next_cfg" '^true$' \
+    bash -c "[ \"\$(skiff-vsctl --db='$sock' get Open_vSwitch . cur_cfg)\" -ge \
+              \"\$(skiff-vsctl --db='$sock' get Open_vSwitch . next_cfg)\" ] && echo true"
+kill "$stand_in_pid"
+wait "$stand_in_pid" 2>/dev/null
+check_output "read-only commands never wait" 'br0' \
+    skiff-vsctl --db="$sock" --timeout=5 list-br
 
 # Errors name the bad value and change nothing.
 before=$(vsctl list Port p1 -- list Interface p1)
