@@ -15,6 +15,7 @@ utilities_skiff_vsctl_SOURCES = \
 	utilities/vsctl-core.c \
 	utilities/vsctl-format.c \
 	utilities/vsctl-generic.c \
+	utilities/vsctl-value.c \
 	utilities/vsctl.h
 utilities_skiff_vsctl_LDADD = $(LIBSKIFF)
 dist_man_MANS += docs/skiff-vsctl.8

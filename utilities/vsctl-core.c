@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db-error.h"
 #include "hash.h"
 
 #define MAX_COMMANDS 128
@@ -66,6 +67,14 @@ vsctl_wait(struct vsctl_ctx *ctx, const char *format, ...)
     ctx->error = xvasprintf(format, args);
     va_end(args);
     return VSCTL_WAIT;
+}
+
+int
+vsctl_db_error(struct vsctl_ctx *ctx, struct db_error *error)
+{
+    vsctl_error(ctx, "%s", error->details ? error->details : error->tag);
+    db_error_destroy(error);
+    return 1;
 }
 
 struct db_table *

@@ -110,6 +110,11 @@ void vsctl_generic_init(void);
 int vsctl_error(struct vsctl_ctx *, const char *format, ...)
     PRINTF_FORMAT(2, 3);
 
+/* Records the details of ERROR (a database engine error, which it frees)
+ * as the message and returns 1. */
+struct db_error;
+int vsctl_db_error(struct vsctl_ctx *, struct db_error *);
+
 /* A run function's return value meaning "not yet": the chain runs again,
  * from the start, each time the database changes, until it completes or
  * --timeout passes (then the recorded message is the error). */
@@ -161,6 +166,12 @@ struct vsctl_symbol *vsctl_symbol_create(struct vsctl_ctx *,
  * "[a, b]", a map "{k=v, k2=v2}".  Both return 0 or vsctl_error(). */
 int vsctl_parse_datum(struct vsctl_ctx *, const struct db_type *,
                       const char *text, struct db_datum *);
+/* Parses one atom of BASE's type at the start of TEXT, ending at the end
+ * of TEXT or at a character in STOP; sets *ENDP past it (and any spaces).
+ * Returns 0 or vsctl_error(). */
+int vsctl_parse_atom(struct vsctl_ctx *, const struct db_base_type *base,
+                     const char *text, const char *stop, union db_atom *,
+                     const char **endp);
 /* Applies "COLUMN[:KEY]=VALUE" (as "set" does) to writable ROW. */
 int vsctl_set_column(struct vsctl_ctx *, struct db_row *,
                      const char *setting);
