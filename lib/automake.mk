@@ -72,6 +72,8 @@ lib_libskiff_a_SOURCES = \
 	lib/timer.h \
 	lib/timeval.c \
 	lib/timeval.h \
+	lib/utf8.c \
+	lib/utf8.h \
 	lib/util.c \
 	lib/util.h \
 	lib/uuid.c \

@@ -34,6 +34,7 @@ UNIT_TESTS = \
 	tests/unit/test-list \
 	tests/unit/test-poll-loop \
 	tests/unit/test-stream \
+	tests/unit/test-utf8 \
 	tests/unit/test-util \
 	tests/unit/test-uuid \
 	tests/unit/test-vlog

@@ -38,6 +38,7 @@ FUZZ_TRANSACT_FILES = \
 	lib/hash.c \
 	lib/hmap.c \
 	lib/timeval.c \
+	lib/utf8.c \
 	lib/util.c \
 	lib/uuid.c \
 	lib/vlog.c
