@@ -31,10 +31,10 @@
  * naming the file and offset, so that new records follow the last good
  * one; a read-only log only stops there.  If an intact record does follow,
  * the file was damaged some other way, and cutting it would lose committed
- * records: reading fails with EBADMSG (logged) and nothing is changed.  A file whose first bytes are not a Skiff record
- * header is not a Skiff database and is refused as a whole (a file that
- * holds only the start of a first header is a torn first write, and reads
- * as empty).
+ * records: reading fails with EBADMSG (logged) and nothing is changed.
+ * A file whose first bytes are not a Skiff record header is not a Skiff
+ * database and is refused as a whole (a file that holds only the start of
+ * a first header is a torn first write, and reads as empty).
  *
  * A writable log holds an exclusive lock on its file, so two servers never
  * write one database.  The lock is a classic fcntl() lock, which belongs to

@@ -151,6 +151,17 @@ skiff_fatal(int err_no, const char *format, ...)
 }
 
 void
+skiff_usage_error(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vreport(0, format, args);
+    va_end(args);
+    fprintf(stderr, "(\"%s --help\" for help)\n", program_name);
+    exit(2);
+}
+
+void
 skiff_error(int err_no, const char *format, ...)
 {
     va_list args;

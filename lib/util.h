@@ -65,6 +65,10 @@ const char *get_program_name(void);
 void skiff_fatal(int err_no, const char *format, ...)
     PRINTF_FORMAT(2, 3) NO_RETURN;
 
+/* For a bad command line: prints "PROGRAM: MESSAGE" and a pointer to
+ * "PROGRAM --help" on stderr, and exits with status 2. */
+void skiff_usage_error(const char *format, ...) PRINTF_FORMAT(1, 2) NO_RETURN;
+
 /* Prints "PROGRAM: MESSAGE" (with strerror(err_no) when nonzero) on stderr
  * and continues. */
 void skiff_error(int err_no, const char *format, ...) PRINTF_FORMAT(2, 3);

@@ -56,21 +56,6 @@ usage(void)
            get_program_name(), get_program_name(), get_program_name());
 }
 
-static void NO_RETURN
-usage_error(const char *format, ...) PRINTF_FORMAT(1, 2);
-
-static void
-usage_error(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    fprintf(stderr, "%s: ", get_program_name());
-    vfprintf(stderr, format, args);
-    fprintf(stderr, "\n(\"%s --help\" for help)\n", get_program_name());
-    va_end(args);
-    exit(2);
-}
-
 static int
 parse_options(int argc, char *argv[], struct appctl_options *o)
 {
@@ -104,8 +89,8 @@ parse_options(int argc, char *argv[], struct appctl_options *o)
             break;
         case 'T':
             if (str_to_int(optarg, 10, 1, 86400, &secs)) {
-                usage_error("--timeout: \"%s\" is not a number of seconds "
-                            "from 1 to 86400", optarg);
+                skiff_usage_error("--timeout: \"%s\" is not a number of "
+                                  "seconds from 1 to 86400", optarg);
             }
             o->timeout_ms = secs * 1000;
             break;
@@ -115,7 +100,8 @@ parse_options(int argc, char *argv[], struct appctl_options *o)
             } else if (!strcmp(optarg, "json")) {
                 o->format = FORMAT_JSON;
             } else {
-                usage_error("--format: \"%s\" is not text or json", optarg);
+                skiff_usage_error("--format: \"%s\" is not text or json",
+                                  optarg);
             }
             break;
         case OPT_RUNDIR:
@@ -176,7 +162,7 @@ main(int argc, char *argv[])
     set_program_name(argv[0]);
     int first = parse_options(argc, argv, &o);
     if (first >= argc) {
-        usage_error("missing command name");
+        skiff_usage_error("missing command name");
     }
     int ssl_error = stream_ssl_options_apply(&o.ssl);
     if (ssl_error) {

@@ -49,18 +49,6 @@ usage(void)
     ds_destroy(&commands);
 }
 
-static void NO_RETURN PRINTF_FORMAT(1, 2)
-usage_error(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    fprintf(stderr, "%s: ", get_program_name());
-    vfprintf(stderr, format, args);
-    fprintf(stderr, "\n(\"%s --help\" for help)\n", get_program_name());
-    va_end(args);
-    exit(2);
-}
-
 static enum vsctl_format
 parse_format(const char *s)
 {
@@ -70,7 +58,7 @@ parse_format(const char *s)
             return (enum vsctl_format) i;
         }
     }
-    usage_error("--format: \"%s\" is not table, list, json or csv", s);
+    skiff_usage_error("--format: \"%s\" is not table, list, json or csv", s);
 }
 
 /* True if ARG is an option that belongs to a command. */
@@ -139,8 +127,8 @@ parse_options(int argc, char *argv[], struct vsctl_options *o)
             break;
         case 't':
             if (str_to_int(optarg, 10, 0, 86400, &secs)) {
-                usage_error("--timeout: \"%s\" is not a number of seconds "
-                            "from 0 to 86400", optarg);
+                skiff_usage_error("--timeout: \"%s\" is not a number of "
+                                  "seconds from 0 to 86400", optarg);
             }
             o->timeout_ms = secs ? secs * 1000 : -1;
             break;
@@ -198,7 +186,7 @@ parse_command_option(struct vsctl_command *cmd, const char *arg,
     char *option = eq ? xstrndup(arg, (size_t) (eq - arg)) : xstrdup(arg);
 
     if (!option_allowed(allowed, option)) {
-        usage_error("\"%s\" does not take option %s", name, option);
+        skiff_usage_error("\"%s\" does not take option %s", name, option);
     }
     if (!strcmp(option, "--may-exist")) {
         cmd->may_exist = true;
@@ -211,7 +199,7 @@ parse_command_option(struct vsctl_command *cmd, const char *arg,
     } else if (!strcmp(option, "--columns") && eq && eq[1]) {
         cmd->columns = xstrdup(eq + 1);
     } else {
-        usage_error("bad option \"%s\" for \"%s\"", arg, name);
+        skiff_usage_error("bad option \"%s\" for \"%s\"", arg, name);
     }
     free(option);
 }
@@ -226,12 +214,12 @@ parse_command(int n, char *argv[], struct vsctl_command *cmd)
         i++;
     }
     if (i >= n) {
-        usage_error("missing command name");
+        skiff_usage_error("missing command name");
     }
     const char *name = argv[i];
     cmd->syntax = vsctl_find_command(name);
     if (!cmd->syntax) {
-        usage_error("unknown command \"%s\"", name);
+        skiff_usage_error("unknown command \"%s\"", name);
     }
     for (int j = 0; j < i; j++) {
         parse_command_option(cmd, argv[j], cmd->syntax->options, name);
@@ -240,14 +228,14 @@ parse_command(int n, char *argv[], struct vsctl_command *cmd)
     cmd->argv = argv + i;
     int n_args = cmd->argc - 1;
     if (n_args < cmd->syntax->min_args) {
-        usage_error("\"%s\" needs at least %d argument%s", name,
-                    cmd->syntax->min_args,
-                    cmd->syntax->min_args == 1 ? "" : "s");
+        skiff_usage_error("\"%s\" needs at least %d argument%s", name,
+                          cmd->syntax->min_args,
+                          cmd->syntax->min_args == 1 ? "" : "s");
     }
     if (n_args > cmd->syntax->max_args) {
-        usage_error("\"%s\" takes at most %d argument%s", name,
-                    cmd->syntax->max_args,
-                    cmd->syntax->max_args == 1 ? "" : "s");
+        skiff_usage_error("\"%s\" takes at most %d argument%s", name,
+                          cmd->syntax->max_args,
+                          cmd->syntax->max_args == 1 ? "" : "s");
     }
     ds_init(&cmd->output);
 }
@@ -264,13 +252,13 @@ parse_commands(int argc, char *argv[], size_t *n)
             if (i > start) {
                 parse_command(i - start, argv + start, &cmds[(*n)++]);
             } else if (i < argc) {
-                usage_error("empty command before \"--\"");
+                skiff_usage_error("empty command before \"--\"");
             }
             start = i + 1;
         }
     }
     if (!*n) {
-        usage_error("missing command name");
+        skiff_usage_error("missing command name");
     }
     return cmds;
 }

@@ -68,14 +68,6 @@ usage(void)
            SKIFF_PKGDATADIR, get_program_name(), get_program_name());
 }
 
-static void NO_RETURN
-usage_error(const char *message, const char *value)
-{
-    fprintf(stderr, "%s: %s \"%s\"\n(\"%s --help\" for help)\n",
-            get_program_name(), message, value, get_program_name());
-    exit(2);
-}
-
 static void
 parse_options(int argc, char *argv[], struct dbd_options *o)
 {
@@ -115,11 +107,12 @@ parse_options(int argc, char *argv[], struct dbd_options *o)
             break;
         case OPT_REMOTE:
             if (!pstream_verify_name(optarg)) {
-                usage_error("--remote must be punix:, ptcp: or pssl:, not",
-                            optarg);
+                skiff_usage_error("--remote must be punix:, ptcp: or pssl:, "
+                                  "not \"%s\"", optarg);
             }
             if (o->n_remotes >= MAX_REMOTES) {
-                usage_error("too many --remote options at", optarg);
+                skiff_usage_error("too many --remote options at \"%s\"",
+                                  optarg);
             }
             o->remotes[o->n_remotes++] = optarg;
             break;
@@ -146,7 +139,7 @@ parse_options(int argc, char *argv[], struct dbd_options *o)
     }
     free(short_options);
     if (optind != argc) {
-        usage_error("unexpected argument", argv[optind]);
+        skiff_usage_error("unexpected argument \"%s\"", argv[optind]);
     }
 }
 

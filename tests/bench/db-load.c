@@ -94,29 +94,14 @@ usage(void)
            get_program_name(), get_program_name());
 }
 
-static void NO_RETURN
-usage_error(const char *format, ...) PRINTF_FORMAT(1, 2);
-
-static void
-usage_error(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    fprintf(stderr, "%s: ", get_program_name());
-    vfprintf(stderr, format, args);
-    fprintf(stderr, "\n(\"%s --help\" for help)\n", get_program_name());
-    va_end(args);
-    exit(2);
-}
-
 static long long int
 parse_number(const char *option, const char *s, long long int min,
              long long int max)
 {
     long long int value;
     if (str_to_llong(s, 10, min, max, &value)) {
-        usage_error("--%s: \"%s\" is not a number from %lld to %lld",
-                    option, s, min, max);
+        skiff_usage_error("--%s: \"%s\" is not a number from %lld to %lld",
+                          option, s, min, max);
     }
     return value;
 }
@@ -159,8 +144,8 @@ parse_options(int argc, char *argv[], struct load_options *o)
         switch (c) {
         case OPT_REMOTE:
             if (!stream_verify_name(optarg)) {
-                usage_error("--remote: \"%s\" is not unix:PATH, "
-                            "tcp:IP:PORT or ssl:IP:PORT", optarg);
+                skiff_usage_error("--remote: \"%s\" is not unix:PATH, "
+                                  "tcp:IP:PORT or ssl:IP:PORT", optarg);
             }
             o->remote = optarg;
             break;
@@ -182,8 +167,8 @@ parse_options(int argc, char *argv[], struct load_options *o)
             } else if (!strcmp(optarg, "false")) {
                 o->durable = 0;
             } else {
-                usage_error("--durable: \"%s\" is not true or false",
-                            optarg);
+                skiff_usage_error("--durable: \"%s\" is not true or false",
+                                  optarg);
             }
             break;
         case OPT_CHECKPOINT:
@@ -213,13 +198,13 @@ parse_options(int argc, char *argv[], struct load_options *o)
     free(short_options);
 
     if (optind != argc) {
-        usage_error("unexpected argument \"%s\"", argv[optind]);
+        skiff_usage_error("unexpected argument \"%s\"", argv[optind]);
     }
     if (!o->remote) {
-        usage_error("--remote is required");
+        skiff_usage_error("--remote is required");
     }
     if (!test) {
-        usage_error("--test is required");
+        skiff_usage_error("--test is required");
     } else if (!strcmp(test, "single")) {
         o->test = TEST_SINGLE;
     } else if (!strcmp(test, "bulk")) {
@@ -227,7 +212,8 @@ parse_options(int argc, char *argv[], struct load_options *o)
     } else if (!strcmp(test, "memory")) {
         o->test = TEST_MEMORY;
     } else {
-        usage_error("--test: \"%s\" is not single, bulk or memory", test);
+        skiff_usage_error("--test: \"%s\" is not single, bulk or memory",
+                          test);
     }
     if (!o->count) {
         o->count = default_counts[o->test];
@@ -236,12 +222,12 @@ parse_options(int argc, char *argv[], struct load_options *o)
         o->durable = o->test != TEST_MEMORY;
     }
     if (o->test == TEST_MEMORY && !o->pid) {
-        usage_error("--test=memory needs --pid");
+        skiff_usage_error("--test=memory needs --pid");
     }
     if (o->checkpoint && (o->test != TEST_MEMORY
                           || o->checkpoint > o->count)) {
-        usage_error("--checkpoint needs --test=memory and at most --count "
-                    "rows");
+        skiff_usage_error("--checkpoint needs --test=memory and at most "
+                          "--count rows");
     }
 }
 
