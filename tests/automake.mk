@@ -52,6 +52,7 @@ INTEGRATION_TESTS = \
 	tests/integration/dbd.sh \
 	tests/integration/tls.sh \
 	tests/integration/vsctl-bridge.sh \
+	tests/integration/vsctl-completion.sh \
 	tests/integration/vsctl-generic.sh
 EXTRA_DIST += \
 	$(INTEGRATION_TESTS) \
