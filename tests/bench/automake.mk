@@ -2,9 +2,15 @@
 # vSwitch's ovsdb-server (package openvswitch-common) under the same load
 # from the same client, tests/bench/db-load, and writes the results to
 # docs/benchmarks.md in the source tree.  It is not part of "make check".
+# Then tests/bench/vsctl-bench.sh times skiff-vsctl against skiff-dbd
+# side by side with ovs-vsctl (package openvswitch-switch) against
+# ovsdb-server, adding 1,000 ports one invocation at a time and in one
+# chained invocation, and writes its own section of docs/benchmarks.md;
+# without ovs-vsctl it is skipped, with a message.
 #
-#     make bench                       5 rounds of each test
-#     make bench BENCH_RUNS=3          fewer rounds
+#     make bench                       5 rounds of each db test, 3 of vsctl
+#     make bench BENCH_RUNS=3          fewer rounds of the db tests
+#     make bench BENCH_VSCTL_RUNS=5    more rounds of the vsctl tests
 
 noinst_PROGRAMS += tests/bench/db-load
 tests_bench_db_load_SOURCES = tests/bench/db-load.c
@@ -12,10 +18,12 @@ tests_bench_db_load_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_C_CFLAGS)
 tests_bench_db_load_LDADD = $(LIBSKIFF)
 
 BENCH_RUNS = 5
+BENCH_VSCTL_RUNS = 3
 
-EXTRA_DIST += tests/bench/db-bench.sh docs/benchmarks.md
+EXTRA_DIST += tests/bench/db-bench.sh tests/bench/vsctl-bench.sh \
+	docs/benchmarks.md
 
-bench: tests/bench/db-load vswitchd/skiff-dbd
+bench: tests/bench/db-load vswitchd/skiff-dbd utilities/skiff-vsctl
 	@for prog in ovsdb-server ovsdb-tool; do \
 	  if ! command -v $$prog >/dev/null 2>&1; then \
 	    echo "$$prog not found: install openvswitch-common" >&2; \
@@ -24,4 +32,7 @@ bench: tests/bench/db-load vswitchd/skiff-dbd
 	done
 	@srcdir='$(srcdir)' builddir='$(builddir)' BENCH_RUNS='$(BENCH_RUNS)' \
 	  bash $(srcdir)/tests/bench/db-bench.sh
+	@srcdir='$(srcdir)' builddir='$(builddir)' \
+	  BENCH_VSCTL_RUNS='$(BENCH_VSCTL_RUNS)' \
+	  bash $(srcdir)/tests/bench/vsctl-bench.sh
 PHONY += bench
