@@ -77,9 +77,10 @@ build() {
     make -C "$dir" -j"$jobs" || fail "the build failed"
 }
 
-# The main job.  Today Skiff has its control plane: a daemon with a control
-# socket and skiff-appctl.  The switch, the database and the VMM join this
-# run as they land.
+# The main job.  Today Skiff has its database, skiff-dbd, configured with
+# skiff-vsctl and inspected with skiff-appctl.  The switch and the VMM
+# join this run as they land.
+#
 # The demo's run directory is removed after a success and kept, for its
 # log, after a failure.
 demo_run=
@@ -102,23 +103,34 @@ demo() {
     local run=$demo_run
     trap demo_cleanup EXIT
 
-    # skiff-testd is a test program: "make" alone does not build it.
-    make -C "$dir" -j"$jobs" tests/skiff-testd >/dev/null ||
-        fail "building tests/skiff-testd failed"
+    local vsctl=("$dir/utilities/skiff-vsctl" --db="unix:$run/db.sock"
+                 --timeout=10 --no-wait)
     local appctl=("$dir/utilities/skiff-appctl" --rundir="$run"
-                  -t skiff-testd -T 10)
-    step "starting a daemon (skiff-testd) with its control socket in $run"
-    "$dir/tests/skiff-testd" --rundir="$run" --detach --pidfile \
-        --log-file="$run/skiff-testd.log" ||
-        fail "skiff-testd did not start; see $run/skiff-testd.log"
-    demo_pid=$(cat "$run/skiff-testd.pid")
-    step "skiff-appctl version"
-    "${appctl[@]}" version
-    step "skiff-appctl list-commands"
-    "${appctl[@]}" list-commands
-    step "skiff-appctl vlog/set testd:file:dbg, then vlog/list"
-    "${appctl[@]}" vlog/set testd:file:dbg
-    "${appctl[@]}" vlog/list
+                  -t skiff-dbd -T 10)
+
+    step "starting the database server, skiff-dbd, in $run"
+    "$dir/vswitchd/skiff-dbd" --rundir="$run" --db="$run/conf.db" \
+        --schema="$top/vswitchd/vswitch.schema.json" --detach --pidfile \
+        --log-file="$run/skiff-dbd.log" ||
+        fail "skiff-dbd did not start; see $run/skiff-dbd.log"
+    demo_pid=$(cat "$run/skiff-dbd.pid")
+
+    # skiff-vswitchd is not built yet, so nothing applies the
+    # configuration: --no-wait keeps skiff-vsctl from waiting for it.
+    step "skiff-vsctl: a bridge with two ports, in one transaction"
+    "${vsctl[@]}" init -- add-br br0 -- add-port br0 vm1 tag=10 \
+        -- add-port br0 vm2 ||
+        fail "skiff-vsctl failed; see $run/skiff-dbd.log"
+    "${vsctl[@]}" set Interface vm1 type=dpdkvhostuser
+    step "skiff-vsctl show"
+    "${vsctl[@]}" show
+    step "skiff-vsctl --format=table list Port"
+    "${vsctl[@]}" --format=table --columns=name,tag,interfaces list Port
+    step "a bad value is refused, and nothing changes"
+    "${vsctl[@]}" set Port vm2 tag=5000 || true
+    echo "vm2's tag is still: $("${vsctl[@]}" get Port vm2 tag)"
+    step "skiff-appctl db/status"
+    "${appctl[@]}" db/status
     step "skiff-appctl exit"
     "${appctl[@]}" exit
     local i
@@ -127,11 +139,11 @@ demo() {
         sleep 0.1
     done
     if kill -0 "$demo_pid" 2>/dev/null; then
-        fail "skiff-testd did not exit; see $run/skiff-testd.log"
+        fail "skiff-dbd did not exit; see $run/skiff-dbd.log"
     fi
-    step "the daemon's log"
-    cat "$run/skiff-testd.log"
-    step "done: the control plane works"
+    step "skiff-dbd's log"
+    cat "$run/skiff-dbd.log"
+    step "done: the database and its tools work"
     demo_ok=1
 }
 
