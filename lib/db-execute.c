@@ -503,10 +503,12 @@ static struct db_error *
 op_wait(struct exec_ctx *ctx, const struct json_object *op,
         struct json_object **resultp)
 {
+    /* Without "columns", every column counts (as clients such as
+     * ovs-vsctl expect when they wait for a table to be empty). */
     static const char *const required[] = {
-        "table", "where", "columns", "until", "rows", NULL
+        "table", "where", "until", "rows", NULL
     };
-    static const char *const optional[] = { "timeout", NULL };
+    static const char *const optional[] = { "columns", "timeout", NULL };
     struct db_condition cond = DB_CONDITION_INITIALIZER;
     const struct db_column **columns = NULL;
     struct db_row **want = NULL, **have = NULL;

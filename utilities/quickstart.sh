@@ -55,6 +55,29 @@ install_packages() {
         fail "apt-get install failed"
 }
 
+# ovs-vsctl, a peer the tests check compatibility with, comes in package
+# openvswitch-switch, whose installation would start Open vSwitch's own
+# services; so only the package's files are unpacked, into _build/peers,
+# and put on PATH.
+fetch_peers() {
+    if command -v ovs-vsctl >/dev/null; then
+        return
+    fi
+    local peers=$top/_build/peers
+    if [ ! -x "$peers/usr/bin/ovs-vsctl" ]; then
+        step "unpacking ovs-vsctl (package openvswitch-switch) into $peers"
+        mkdir -p "$peers"
+        if ! (cd "$peers" && apt-get download -q openvswitch-switch); then
+            apt-get update -q || fail "apt-get update failed"
+            (cd "$peers" && apt-get download -q openvswitch-switch) ||
+                fail "cannot download openvswitch-switch"
+        fi
+        dpkg-deb -x "$peers"/openvswitch-switch_*.deb "$peers" ||
+            fail "cannot unpack openvswitch-switch"
+    fi
+    export PATH=$peers/usr/bin:$PATH
+}
+
 # build DIR CONFIGURE-ARGS...: configures (again, if the arguments changed)
 # and builds in _build/DIR.
 build() {
@@ -155,6 +178,7 @@ case ${1:-} in
         ;;
     check)
         install_packages
+        fetch_peers
         build check --enable-werror --enable-sanitizers
         step "make check"
         export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1}

@@ -1132,10 +1132,9 @@ cmd_create(struct vsctl_ctx *ctx, struct vsctl_command *cmd)
             return 1;
         }
     }
-    if (!cmd->id) {
-        vsctl_put_uuid(&cmd->output, db_row_get_uuid(row));
-        ds_put_char(&cmd->output, '\n');
-    }
+    /* The new row's uuid, --id or not, as ovs-vsctl prints it. */
+    vsctl_put_uuid(&cmd->output, db_row_get_uuid(row));
+    ds_put_char(&cmd->output, '\n');
     return 0;
 }
 

@@ -206,6 +206,23 @@ check_output "the data survived compaction" '^1000$' \
 check_output "db/status counts the rows" 'rows in Open_vSwitch: 1' \
     skiff-appctl -t skiff-dbd db/status
 
+# ovs-vsctl, the standard command-line client, works against skiff-dbd.
+if command -v ovs-vsctl >/dev/null; then
+    ovs() { timeout 20 ovs-vsctl --db="$sock" --no-wait "$@"; }
+    check "ovs-vsctl: init, a bridge and a port in one transaction" \
+        ovs init -- add-br ovsbr -- add-port ovsbr ovsp1 tag=9
+    check_output "ovs-vsctl: list-ports" '^ovsp1$' ovs list-ports ovsbr
+    check_output "ovs-vsctl: --id create prints the row's uuid" \
+        '^[0-9a-f]{8}-' ovs -- --id=@q create Queue dscp=3
+    check_output "ovs-vsctl: show" 'tag: 9' ovs show
+    check "ovs-vsctl: del-br" ovs del-br ovsbr
+    check_output "... leaves no port or interface behind" \
+        '^0 0$' echo $(count_rows Port) $(count_rows Interface)
+else
+    skip "ovs-vsctl against skiff-dbd" \
+        "ovs-vsctl is not installed (package openvswitch-switch)"
+fi
+
 # TLS: clients must present a certificate the CA signed.
 if command -v openssl >/dev/null; then
     make_ca ca && make_cert server ca && make_cert client ca &&

@@ -61,6 +61,8 @@ check_same "the port is on the bridge" "p1" get Interface p1 name
 p1_uuid=$(vsctl get Port p1 _uuid)
 check_output "the bridge's ports include the new port" "$p1_uuid" \
     vsctl get Bridge br0 ports
+check_output "create with --id prints the new row's uuid too" \
+    '^[0-9a-f]{8}-[0-9a-f]{4}-' vsctl -- --id=@x create Queue dscp=2
 check_output "create prints the new row's uuid" \
     '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' \
     vsctl create Queue dscp=1

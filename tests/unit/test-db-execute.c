@@ -1034,10 +1034,19 @@ test_wait(void **state)
                  "syntax error", "zz", NULL);
     assert_error(wait_for("==", "[5]", "0", 0, &retry), 0, 1,
                  "syntax error", "\"row\"", NULL);
+    /* No "columns": every column counts.  T has rows, so "no rows" does
+     * not hold and "not no rows" does. */
     assert_error(transact(
         "[{\"op\": \"wait\", \"table\": \"T\", \"where\": [], "
-        "\"until\": \"==\", \"rows\": []}]"),
-        0, 1, "syntax error", "lacks \"columns\"", NULL);
+        "\"until\": \"==\", \"rows\": [], \"timeout\": 0}]"),
+        0, 1, "timed out", NULL);
+    assert_result(transact(
+        "[{\"op\": \"wait\", \"table\": \"T\", \"where\": [], "
+        "\"until\": \"!=\", \"rows\": [], \"timeout\": 0}]"), "[{}]");
+    assert_result(transact(
+        "[{\"op\": \"wait\", \"table\": \"T\", \"where\": "
+        "[[\"name\", \"==\", \"none\"]], \"until\": \"==\", "
+        "\"rows\": [], \"timeout\": 0}]"), "[{}]");
     assert_error(transact(
         "[{\"op\": \"wait\", \"table\": \"T\", \"where\": [], "
         "\"columns\": [\"nope\"], \"until\": \"==\", \"rows\": []}]"),
