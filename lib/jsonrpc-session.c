@@ -23,6 +23,9 @@ VLOG_DEFINE_THIS_MODULE(jsonrpc_session);
 #define MIN_BACKOFF 100
 #define DEFAULT_MAX_BACKOFF 8000
 
+/* A connection that lasts this long resets the wait between attempts. */
+#define STABLE_MSEC 1000
+
 /* A peer that accepts and drops connections could flood the log. */
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 20);
 
@@ -35,6 +38,7 @@ struct jsonrpc_session {
     unsigned int seqno;
     int backoff;                    /* Next wait after a failure, in ms. */
     int max_backoff;
+    long long int connected_at;     /* time_msec() the connection began. */
     long long int next_attempt;     /* time_msec() of the next attempt. */
 };
 
@@ -92,6 +96,12 @@ static void
 disconnect(struct jsonrpc_session *s)
 {
     if (s->rpc) {
+        /* Only a connection that held a while earns a quick reconnect:
+         * a peer that accepts and drops at once is retried less and less
+         * often. */
+        if (time_msec() - s->connected_at >= STABLE_MSEC) {
+            s->backoff = MIN_BACKOFF;
+        }
         jsonrpc_close(s->rpc);
         s->rpc = NULL;
         s->seqno++;
@@ -108,7 +118,7 @@ connected(struct jsonrpc_session *s)
     s->rpc = jsonrpc_open(s->stream);
     s->stream = NULL;
     s->seqno++;
-    s->backoff = MIN_BACKOFF;
+    s->connected_at = time_msec();
 }
 
 static void

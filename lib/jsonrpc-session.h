@@ -4,7 +4,8 @@
  * It connects to an active stream name ("unix:...", "tcp:...", "ssl:..."),
  * and whenever the connection fails or closes it connects again, waiting
  * longer between attempts (100 ms, doubling, up to a maximum, 8 s by
- * default) until one succeeds, which resets the wait.
+ * default).  A connection that stays up for a second resets the wait, so
+ * a peer that accepts and drops connections at once is not hammered.
  *
  * Each connection or loss of connection bumps a sequence number, so users
  * notice and resynchronise (send their monitor requests again, say).

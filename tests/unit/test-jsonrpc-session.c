@@ -16,6 +16,7 @@
 #include "jsonrpc-msg.h"
 #include "jsonrpc-session.h"
 #include "poll-loop.h"
+#include "stream.h"
 #include "timeval.h"
 #include "vlog.h"
 
@@ -317,6 +318,47 @@ test_backoff(void **state)
     jsonrpc_session_close(s);
 }
 
+/* A peer that accepts each connection and drops it at once: as the
+ * connections never hold, the wait between them keeps growing (100, 200,
+ * 400, 800 ms...), so about five fit in 1.5 s, where a reset on every
+ * connection would make about fifteen. */
+static void
+test_flapping_peer(void **state)
+{
+    (void) state;
+    char *path = xasprintf("%s/flap.sock", tmp_dir);
+    char *listen_name = xasprintf("punix:%s", path);
+    char *name = xasprintf("unix:%s", path);
+    struct pstream *ps;
+    assert_int_equal(pstream_open(listen_name, &ps), 0);
+
+    struct jsonrpc_session *s = jsonrpc_session_open(name);
+    long long int end = time_msec() + 1500;
+    int accepted = 0;
+    while (time_msec() < end) {
+        struct stream *stream;
+        jsonrpc_session_run(s);
+        jsonrpc_msg_destroy(jsonrpc_session_recv(s));
+        while (!pstream_accept(ps, &stream)) {
+            accepted++;
+            stream_close(stream);
+        }
+        jsonrpc_session_wait(s);
+        jsonrpc_session_recv_wait(s);
+        pstream_wait(ps);
+        poll_timer_wait_until(end);
+        poll_block();
+    }
+    assert_true(accepted >= 2);
+    assert_true(accepted <= 8);
+
+    jsonrpc_session_close(s);
+    pstream_close(ps);
+    free(name);
+    free(listen_name);
+    free(path);
+}
+
 /* ---- Setup. ---- */
 
 static int
@@ -359,6 +401,7 @@ main(void)
         cmocka_unit_test(test_send_while_disconnected),
         cmocka_unit_test(test_bad_name),
         cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_flapping_peer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
