@@ -21,6 +21,7 @@ BENCH_RUNS = 5
 BENCH_VSCTL_RUNS = 3
 
 EXTRA_DIST += tests/bench/db-bench.sh tests/bench/vsctl-bench.sh \
+	tests/bench/lib.sh \
 	docs/benchmarks.md
 
 bench: tests/bench/db-load vswitchd/skiff-dbd utilities/skiff-vsctl

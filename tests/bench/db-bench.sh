@@ -24,6 +24,9 @@ builddir=$(cd "$builddir" && pwd)
 runs=${BENCH_RUNS:-5}
 output=${BENCH_OUTPUT:-$srcdir/docs/benchmarks.md}
 
+bench_name=db-bench
+. "$srcdir/tests/bench/lib.sh"
+
 schema=$srcdir/vswitchd/vswitch.schema.json
 dbd=$builddir/vswitchd/skiff-dbd
 load=$builddir/tests/bench/db-load
@@ -41,11 +44,6 @@ BEGIN_MARK='<!-- BEGIN db-bench results: written by'
 BEGIN_MARK+=' tests/bench/db-bench.sh; do not edit -->'
 END_MARK='<!-- END db-bench results -->'
 
-fail() {
-    echo "db-bench: $*" >&2
-    exit 1
-}
-
 for prog in ovsdb-server ovsdb-tool; do
     if ! command -v "$prog" >/dev/null 2>&1; then
         fail "$prog not found: install openvswitch-common"
@@ -59,78 +57,7 @@ case $runs in
     *) fail "BENCH_RUNS must be a number from 1 to 99, not \"$runs\"" ;;
 esac
 
-BENCHDIR=$(mktemp -d "${TMPDIR:-/tmp}/skiff-bench-XXXXXX") ||
-    fail "cannot create a temporary directory"
-results=$BENCHDIR/results
-: >"$results"
-server_pid=
-
-# Stops the server that is running, if any, by its pid: SIGTERM, then
-# SIGKILL after 10 seconds.
-stop_server() {
-    local tries
-    if [ -n "$server_pid" ]; then
-        kill -TERM "$server_pid" 2>/dev/null
-        for ((tries = 0; tries < 100; tries++)); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$server_pid" 2>/dev/null; then
-            echo "db-bench: pid $server_pid ignored SIGTERM; killing" >&2
-            kill -KILL "$server_pid" 2>/dev/null
-        fi
-        wait "$server_pid" 2>/dev/null
-        server_pid=
-    fi
-}
-
-cleanup() {
-    stop_server
-    if [ -n "${KEEP_BENCHDIR:-}" ]; then
-        echo "db-bench: kept $BENCHDIR"
-    else
-        rm -rf "$BENCHDIR"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start_server SERVER LOG: starts SERVER (skiff or ovsdb) on a fresh
-# database, logging to LOG, in the background of this shell, and waits
-# until its socket is there.  Sets server_pid and sock.
-start_server() {
-    local server=$1 log=$2 db=$BENCHDIR/$1.db out=$BENCHDIR/$1.out tries
-    sock=$BENCHDIR/$1.sock
-    rm -f "$db" "$sock"
-    case $server in
-        skiff)
-            SKIFF_RUNDIR=$BENCHDIR "$dbd" --db="$db" --schema="$schema" \
-                --remote="punix:$sock" --pidfile="$BENCHDIR/skiff-dbd.pid" \
-                --log-file="$log" --rundir="$BENCHDIR" >>"$out" 2>&1 &
-            ;;
-        ovsdb)
-            if ! ovsdb-tool create "$db" "$schema" >>"$out" 2>&1; then
-                fail "ovsdb-tool create failed: $(tail -n 5 "$out")"
-            fi
-            OVS_RUNDIR=$BENCHDIR OVS_LOGDIR=$BENCHDIR OVS_DBDIR=$BENCHDIR \
-                ovsdb-server "$db" --remote="punix:$sock" \
-                --pidfile="$BENCHDIR/ovsdb-server.pid" --log-file="$log" \
-                --unixctl="$BENCHDIR/ovsdb-server.ctl" --no-chdir \
-                >>"$out" 2>&1 &
-            ;;
-    esac
-    server_pid=$!
-    for ((tries = 0; tries < 100; tries++)); do
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            wait "$server_pid" 2>/dev/null
-            server_pid=
-            fail "$server did not start: $(tail -n 5 "$out" "$log")"
-        fi
-        [ -S "$sock" ] && return 0
-        sleep 0.1
-    done
-    fail "$server did not create $sock within 10 seconds"
-}
+bench_dir
 
 # run_test TEST SERVER ROUND: one run of TEST against a fresh SERVER;
 # appends "TEST SERVER KEY=VALUE..." to the results, with the number of
@@ -202,12 +129,6 @@ range() {
     else
         echo "$min-$max"
     fi
-}
-
-# commas N: N with thousands separators (100,000).
-commas() {
-    echo "$1" |
-        sed -e :a -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'
 }
 
 fstype=$(df --output=fstype "$BENCHDIR" | tail -n 1)

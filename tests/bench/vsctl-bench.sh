@@ -33,6 +33,9 @@ runs=${BENCH_VSCTL_RUNS:-3}
 n_ports=${BENCH_VSCTL_PORTS:-1000}
 output=${BENCH_OUTPUT:-$srcdir/docs/benchmarks.md}
 
+bench_name=vsctl-bench
+. "$srcdir/tests/bench/lib.sh"
+
 schema=$srcdir/vswitchd/vswitch.schema.json
 dbd=$builddir/vswitchd/skiff-dbd
 skiff_vsctl=$builddir/utilities/skiff-vsctl
@@ -42,11 +45,6 @@ tests=(one-by-one chained)
 BEGIN_MARK='<!-- BEGIN vsctl-bench results: written by'
 BEGIN_MARK+=' tests/bench/vsctl-bench.sh; do not edit -->'
 END_MARK='<!-- END vsctl-bench results -->'
-
-fail() {
-    echo "vsctl-bench: $*" >&2
-    exit 1
-}
 
 if ! command -v ovs-vsctl >/dev/null 2>&1; then
     echo "ovs-vsctl not found: install openvswitch-switch" >&2
@@ -71,41 +69,7 @@ case $n_ports in
             "\"$n_ports\"" ;;
 esac
 
-BENCHDIR=$(mktemp -d "${TMPDIR:-/tmp}/skiff-vsctl-bench-XXXXXX") ||
-    fail "cannot create a temporary directory"
-results=$BENCHDIR/results
-: >"$results"
-server_pid=
-
-# Stops the server that is running, if any, by its pid: SIGTERM, then
-# SIGKILL after 10 seconds.
-stop_server() {
-    local tries
-    if [ -n "$server_pid" ]; then
-        kill -TERM "$server_pid" 2>/dev/null
-        for ((tries = 0; tries < 100; tries++)); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$server_pid" 2>/dev/null; then
-            echo "vsctl-bench: pid $server_pid ignored SIGTERM; killing" >&2
-            kill -KILL "$server_pid" 2>/dev/null
-        fi
-        wait "$server_pid" 2>/dev/null
-        server_pid=
-    fi
-}
-
-cleanup() {
-    stop_server
-    if [ -n "${KEEP_BENCHDIR:-}" ]; then
-        echo "vsctl-bench: kept $BENCHDIR"
-    else
-        rm -rf "$BENCHDIR"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_dir
 
 # Run copies of Skiff's programs, so that a rebuild during the run (make
 # replaces the files in place) cannot change or break them half-way.
@@ -115,43 +79,6 @@ if ! mkdir "$BENCHDIR/bin" ||
 fi
 dbd=$BENCHDIR/bin/skiff-dbd
 skiff_vsctl=$BENCHDIR/bin/skiff-vsctl
-
-# start_server SERVER LOG: starts SERVER (skiff or ovsdb) on a fresh
-# database, logging to LOG, in the background of this shell, and waits
-# until its socket is there.  Sets server_pid and sock.
-start_server() {
-    local server=$1 log=$2 db=$BENCHDIR/$1.db out=$BENCHDIR/$1.out tries
-    sock=$BENCHDIR/$1.sock
-    rm -f "$db" "$sock"
-    case $server in
-        skiff)
-            SKIFF_RUNDIR=$BENCHDIR "$dbd" --db="$db" --schema="$schema" \
-                --remote="punix:$sock" --pidfile="$BENCHDIR/skiff-dbd.pid" \
-                --log-file="$log" --rundir="$BENCHDIR" >>"$out" 2>&1 &
-            ;;
-        ovsdb)
-            if ! ovsdb-tool create "$db" "$schema" >>"$out" 2>&1; then
-                fail "ovsdb-tool create failed: $(tail -n 5 "$out")"
-            fi
-            OVS_RUNDIR=$BENCHDIR OVS_LOGDIR=$BENCHDIR OVS_DBDIR=$BENCHDIR \
-                ovsdb-server "$db" --remote="punix:$sock" \
-                --pidfile="$BENCHDIR/ovsdb-server.pid" --log-file="$log" \
-                --unixctl="$BENCHDIR/ovsdb-server.ctl" --no-chdir \
-                >>"$out" 2>&1 &
-            ;;
-    esac
-    server_pid=$!
-    for ((tries = 0; tries < 100; tries++)); do
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            wait "$server_pid" 2>/dev/null
-            server_pid=
-            fail "$server did not start: $(tail -n 5 "$out" "$log")"
-        fi
-        [ -S "$sock" ] && return 0
-        sleep 0.1
-    done
-    fail "$server did not create $sock within 10 seconds"
-}
 
 # vsctl ARG...: the tool under test ($tool: skiff or ovsdb, the server
 # it goes with) against the running server, with its errors in
@@ -261,12 +188,6 @@ stats() {
             m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
             print m, v[1], v[NR]
         }'
-}
-
-# commas N: N with thousands separators (1,000).
-commas() {
-    echo "$1" |
-        sed -e :a -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'
 }
 
 # The chain, and the ports list-ports must show (it sorts by name).
