@@ -18,6 +18,7 @@ VLOG_DEFINE_THIS_MODULE(vsctl_commit);
 /* A row the chain inserts: its placeholder uuid, its uuid-name, and the
  * index of its insert among the operations. */
 struct inserted {
+    struct hmap_node node;      /* In struct ops's 'by_uuid'. */
     struct uuid uuid;
     char name[40];
     size_t op_index;
@@ -27,18 +28,20 @@ struct ops {
     struct json_object *array;
     struct inserted *inserted;
     size_t n_inserted;
+    struct hmap by_uuid;        /* Of 'inserted', by uuid. */
 };
 
 static const struct inserted *
 find_inserted(const struct ops *ops, const char *uuid_s)
 {
     struct uuid uuid;
+    const struct inserted *ins;
     if (!uuid_from_string(&uuid, uuid_s)) {
         return NULL;
     }
-    for (size_t i = 0; i < ops->n_inserted; i++) {
-        if (uuid_equals(&ops->inserted[i].uuid, &uuid)) {
-            return &ops->inserted[i];
+    HMAP_FOR_EACH_WITH_HASH (ins, node, uuid_hash(&uuid), &ops->by_uuid) {
+        if (uuid_equals(&ins->uuid, &uuid)) {
+            return ins;
         }
     }
     return NULL;
@@ -158,6 +161,7 @@ add_insert(struct ops *ops, const struct db_row *new)
     struct inserted *ins = &ops->inserted[ops->n_inserted++];
     struct json_object *op = new_op("insert", new);
     ins->uuid = *db_row_get_uuid(new);
+    hmap_insert(&ops->by_uuid, &ins->node, uuid_hash(&ins->uuid));
     snprintf(ins->name, sizeof ins->name, "row%08x%08x%08x%08x",
              ins->uuid.parts[0], ins->uuid.parts[1], ins->uuid.parts[2],
              ins->uuid.parts[3]);
@@ -204,6 +208,7 @@ build_ops(struct vsctl_ctx *ctx, struct ops *ops)
     ops->inserted = xcalloc(hmap_count(&ctx->txn->rows) + 1,
                             sizeof *ops->inserted);
     ops->n_inserted = 0;
+    hmap_init(&ops->by_uuid);
     HMAP_FOR_EACH (tr, node, &ctx->txn->rows) {
         if (!tr->old && tr->new) {
             add_change(ops, tr);
@@ -261,6 +266,9 @@ fix_outputs(const struct ops *ops, const struct json_object *result,
         uuid_to_string(&ins->uuid, placeholder);
         for (size_t c = 0; real && c < n; c++) {
             char *p;
+            if (!cmds[c].output.length) {
+                continue;
+            }
             while ((p = strstr(ds_cstr(&cmds[c].output), placeholder))) {
                 memcpy(p, real, UUID_LEN);
             }
@@ -403,6 +411,7 @@ vsctl_commit(struct db_idl *idl, struct vsctl_ctx *ctx,
     }
     db_idl_txn_destroy(txn);
     json_object_put(ops.array);
+    hmap_destroy(&ops.by_uuid);
     free(ops.inserted);
     return status;
 }
