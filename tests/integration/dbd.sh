@@ -246,6 +246,15 @@ else
     skip "skiff-dbd over TLS" "the openssl command is not installed"
 fi
 
+# A bad command line: exit status 2, naming the bad value.
+check_fails "a --remote that is not a listener is a usage error" 2 \
+    skiff-dbd --db="$TESTDIR/u.db" --remote=tcp:127.0.0.1:1 --ctl=none
+check_output "... naming it" '"tcp:127\.0\.0\.1:1"' echo "$LAST_OUTPUT"
+check_fails "a stray argument is a usage error" 2 skiff-dbd stray
+check_output "... naming it" '"stray"' echo "$LAST_OUTPUT"
+check_fails "an unknown option is a usage error" 2 skiff-dbd --bogus
+check_fails "... and creates no database" 1 test -e "$TESTDIR/u.db"
+
 cp "$schema" "$TESTDIR/not-a-db"
 check_fails "a file that is not a database is refused" 1 \
     skiff-dbd --db="$TESTDIR/not-a-db" --remote=punix:"$TESTDIR/x.sock" \
