@@ -68,5 +68,13 @@ clean-tests:
 	rm -rf tests/logs
 PHONY += clean-tests
 
+FUZZ_TARGETS =
 include tests/fuzz/automake.mk
 include tests/bench/automake.mk
+
+# Each area's tests: unit tests (UNIT_TESTS +=), integration scripts
+# (INTEGRATION_TESTS +=), fuzz targets (FUZZ_TARGETS +=).
+include tests/flow.mk
+include tests/datapath.mk
+include tests/ofproto.mk
+include tests/vmm.mk

@@ -83,23 +83,30 @@ tests/fuzz/fuzz-transact: $(FUZZ_TRANSACT_FILES) config.h
 	$(FUZZ_CC) $(WARNING_CFLAGS) $(FUZZ_CFLAGS) -DHAVE_CONFIG_H \
 	  $(FUZZ_CPPFLAGS) -o $@ $$srcs $(JSON_C_LIBS) -lpthread
 
+# Every target; the fragments of tests/*.mk add theirs.  A target is
+# tests/fuzz/fuzz-NAME, with its seed corpus in tests/fuzz/corpus/NAME and,
+# if there is one, its dictionary in tests/fuzz/NAME.dict.
+FUZZ_TARGETS += tests/fuzz/fuzz-jsonrpc tests/fuzz/fuzz-transact
+
 # Runs each fuzz-NAME target with corpus/NAME and NAME.dict.  The scratch
 # copy of the corpus (which the run grows) is removed afterwards; crash
 # inputs and the run's log stay in tests/fuzz/.
-check-fuzz: tests/fuzz/fuzz-jsonrpc tests/fuzz/fuzz-transact
+check-fuzz: $(FUZZ_TARGETS)
 	@$(FUZZ_NEED_CC)
 	@status=0; \
 	SKIFF_FUZZ_SCHEMA=$(srcdir)/vswitchd/vswitch.schema.json; \
 	export SKIFF_FUZZ_SCHEMA; \
-	for target in tests/fuzz/fuzz-jsonrpc tests/fuzz/fuzz-transact; do \
+	for target in $(FUZZ_TARGETS); do \
 	  name=`echo $$target | sed 's,.*/fuzz-,,'`; \
+	  dict=$(srcdir)/tests/fuzz/$$name.dict; \
+	  if test -f $$dict; then dict=-dict=$$dict; else dict=; fi; \
 	  scratch=tests/fuzz/corpus-$$name.tmp; \
 	  rm -rf $$scratch && $(MKDIR_P) $$scratch && \
 	  cp $(srcdir)/tests/fuzz/corpus/$$name/* $$scratch/ || exit 1; \
 	  echo "fuzzing $$name for $(FUZZ_SECONDS) seconds"; \
 	  if $$target -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	       -rss_limit_mb=2048 -print_final_stats=1 \
-	       -dict=$(srcdir)/tests/fuzz/$$name.dict \
+	       $$dict \
 	       -artifact_prefix=tests/fuzz/ $$scratch \
 	       >tests/fuzz/fuzz-$$name.log 2>&1; then \
 	    tail -n 12 tests/fuzz/fuzz-$$name.log; \

@@ -1,0 +1,1 @@
+# Tests of datapath; see tests/automake.mk.

@@ -1,0 +1,1 @@
+# Tests of flow; see tests/automake.mk.

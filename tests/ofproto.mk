@@ -1,0 +1,1 @@
+# Tests of ofproto; see tests/automake.mk.

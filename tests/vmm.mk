@@ -1,0 +1,1 @@
+# Tests of vmm; see tests/automake.mk.
