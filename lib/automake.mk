@@ -57,6 +57,8 @@ lib_libskiff_a_SOURCES = \
 	lib/list.h \
 	lib/poll-loop.c \
 	lib/poll-loop.h \
+	lib/smap.c \
+	lib/smap.h \
 	lib/socket-util.c \
 	lib/socket-util.h \
 	lib/stream-fd.c \

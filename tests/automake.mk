@@ -33,6 +33,7 @@ UNIT_TESTS = \
 	tests/unit/test-jsonrpc-session \
 	tests/unit/test-list \
 	tests/unit/test-poll-loop \
+	tests/unit/test-smap \
 	tests/unit/test-stream \
 	tests/unit/test-utf8 \
 	tests/unit/test-util \
