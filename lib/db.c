@@ -97,6 +97,24 @@ db_table_count_rows(const struct db_table *table)
     return hmap_count(&table->rows);
 }
 
+const struct db_datum *
+db_row_get(const struct db_row *row, const char *column)
+{
+    static const struct db_datum empty;
+    const struct db_column *c
+        = db_table_schema_find_column(row->table->schema, column);
+
+    return c ? &row->fields[c->index] : &empty;
+}
+
+const char *
+db_row_get_string(const struct db_row *row, const char *column)
+{
+    const struct db_datum *d = db_row_get(row, column);
+
+    return d->n ? d->keys[0].string : NULL;
+}
+
 static struct db_row *
 row_alloc(struct db_table *table)
 {

@@ -84,6 +84,12 @@ struct db_row *db_table_find_row(const struct db_table *,
                                  const struct uuid *);
 size_t db_table_count_rows(const struct db_table *);
 
+/* ROW's value of COLUMN, or an empty datum if its table has no such
+ * column (a replica of a server whose schema is older than the
+ * reader's).  The string of an optional string column, or NULL. */
+const struct db_datum *db_row_get(const struct db_row *, const char *column);
+const char *db_row_get_string(const struct db_row *, const char *column);
+
 /* Rows (for db-txn; most callers go through a transaction). */
 struct db_row *db_row_create(struct db_table *);   /* Default values. */
 struct db_row *db_row_clone(const struct db_row *);
