@@ -79,3 +79,4 @@ include tests/flow.mk
 include tests/datapath.mk
 include tests/ofproto.mk
 include tests/vmm.mk
+include tests/vswitchd.mk

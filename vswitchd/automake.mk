@@ -1,5 +1,12 @@
-# vswitchd/: skiff-dbd's main and the database schema (skiff-vswitchd and
-# the database-to-bridge reconciliation will join them).
+# vswitchd/: skiff-dbd's main, the database schema, and the parts of
+# skiff-vswitchd that turn the database into a running switch.
+
+# What skiff-vswitchd is built from, apart from its main (so that unit
+# tests link the same code).
+noinst_LIBRARIES += vswitchd/libvswitchd.a
+vswitchd_libvswitchd_a_SOURCES = \
+	vswitchd/vsw-config.c \
+	vswitchd/vsw-config.h
 
 sbin_PROGRAMS += vswitchd/skiff-dbd
 dist_man_MANS += docs/skiff-dbd.8
