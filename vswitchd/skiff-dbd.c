@@ -120,9 +120,11 @@ parse_options(int argc, char *argv[], struct dbd_options *o)
             o->ctl_path = optarg;
             break;
         case 'h':
+            free(short_options);
             usage();
             exit(0);
         case 'V':
+            free(short_options);
             printf("%s (Skiff) %s\n", get_program_name(),
                    SKIFF_PACKAGE_VERSION);
             exit(0);

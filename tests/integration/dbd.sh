@@ -42,7 +42,9 @@ tx() {
 start_dbd "skiff-dbd starts and creates the database"
 check_output "list_dbs names the database" '^Open_vSwitch$' \
     ovsdb-client list-dbs "$sock"
-check_output "get_schema returns the schema's version" '^1\.0\.0$' \
+version=$(sed -n 's/^ *"version": *"\([0-9.]*\)".*/\1/p' "$schema" | head -n 1)
+check_output "get_schema returns the schema's version ($version)" \
+    "^$(printf '%s' "$version" | sed 's/\./\\./g')\$" \
     ovsdb-client get-schema-version "$sock"
 check_output "the served schema lists the tables" 'Interface' \
     ovsdb-client list-tables "$sock"
@@ -254,6 +256,10 @@ check_fails "a stray argument is a usage error" 2 skiff-dbd stray
 check_output "... naming it" '"stray"' echo "$LAST_OUTPUT"
 check_fails "an unknown option is a usage error" 2 skiff-dbd --bogus
 check_fails "... and creates no database" 1 test -e "$TESTDIR/u.db"
+check_output "--help describes the options and exits 0" '--remote=REMOTE' \
+    skiff-dbd --help
+check_output "--version names the program" '^skiff-dbd \(Skiff\) ' \
+    skiff-dbd --version
 
 cp "$schema" "$TESTDIR/not-a-db"
 check_fails "a file that is not a database is refused" 1 \
