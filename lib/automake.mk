@@ -8,6 +8,8 @@ lib_libskiff_a_SOURCES = \
 	lib/control-client.h \
 	lib/control.c \
 	lib/control.h \
+	lib/csum.c \
+	lib/csum.h \
 	lib/daemon.c \
 	lib/daemon.h \
 	lib/db-condition.c \
@@ -40,8 +42,13 @@ lib_libskiff_a_SOURCES = \
 	lib/db.h \
 	lib/dirs.c \
 	lib/dirs.h \
+	lib/dp-actions.c \
+	lib/dp-actions.h \
 	lib/dynamic-string.c \
 	lib/dynamic-string.h \
+	lib/flow-format.c \
+	lib/flow.c \
+	lib/flow.h \
 	lib/hash.c \
 	lib/hash.h \
 	lib/hmap.c \
@@ -55,6 +62,7 @@ lib_libskiff_a_SOURCES = \
 	lib/jsonrpc.c \
 	lib/jsonrpc.h \
 	lib/list.h \
+	lib/packets.h \
 	lib/poll-loop.c \
 	lib/poll-loop.h \
 	lib/smap.c \

@@ -32,7 +32,9 @@ struct ds;
 enum dp_action_type {
     DP_ACTION_OUTPUT = 1,   /* arg: datapath port number. */
     DP_ACTION_PUSH_VLAN,    /* payload: struct dp_action_vlan (tpid, tci;
-                             * the tag goes outside any existing tags). */
+                             * the tag goes outside any existing tags).
+                             * tci has VLAN_CFI set, as in flow keys; the
+                             * wire gets tci & ~VLAN_CFI. */
     DP_ACTION_POP_VLAN,     /* Removes the outermost tag, if any. */
     DP_ACTION_SET_VLAN,     /* payload: struct dp_action_vlan: outermost
                              * tag's tci = (tci & ~mask) | (value & mask);
