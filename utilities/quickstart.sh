@@ -22,8 +22,8 @@ packages=(
     build-essential autoconf automake pkg-config
     libdpdk-dev libpcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
     libssl-dev libcmocka-dev
-    clang openssl iproute2 iputils-ping procps
-    openvswitch-common
+    clang openssl iproute2 iputils-ping procps dpdk dpdk-dev
+    openvswitch-common acpica-tools
 )
 
 step() {
