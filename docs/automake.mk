@@ -1,6 +1,7 @@
 # docs/: user guide, man pages, internals.
 
 EXTRA_DIST += \
+	docs/flow-syntax.md \
 	docs/internals/architecture.md \
 	docs/internals/coding-style.md \
 	docs/internals/testing.md \

@@ -62,6 +62,14 @@ lib_libskiff_a_SOURCES = \
 	lib/jsonrpc.c \
 	lib/jsonrpc.h \
 	lib/list.h \
+	lib/match.c \
+	lib/match.h \
+	lib/ofp-actions.c \
+	lib/ofp-actions.h \
+	lib/ofp-parse.c \
+	lib/ofp-parse.h \
+	lib/ofp-wire.c \
+	lib/ofp-wire.h \
 	lib/packets.h \
 	lib/poll-loop.c \
 	lib/poll-loop.h \

@@ -6,6 +6,10 @@ utilities_skiff_appctl_LDADD = $(LIBSKIFF)
 dist_man_MANS += docs/skiff-appctl.8
 
 EXTRA_DIST += utilities/quickstart.sh
+bin_PROGRAMS += utilities/skiff-ofctl
+utilities_skiff_ofctl_SOURCES = utilities/skiff-ofctl.c
+utilities_skiff_ofctl_LDADD = $(LIBSKIFF)
+dist_man_MANS += docs/skiff-ofctl.8
 
 bin_PROGRAMS += utilities/skiff-vsctl
 utilities_skiff_vsctl_SOURCES = \
