@@ -4,5 +4,7 @@ EXTRA_DIST += \
 	docs/flow-syntax.md \
 	docs/internals/architecture.md \
 	docs/internals/coding-style.md \
+	docs/internals/ofproto.md \
 	docs/internals/testing.md \
-	docs/schema.md
+	docs/schema.md \
+	docs/vlans.md

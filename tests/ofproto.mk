@@ -1,5 +1,17 @@
 # Tests of ofproto; see tests/automake.mk.
 
+UNIT_TESTS += \
+	tests/unit/test-classifier \
+	tests/unit/test-mac-learning \
+	tests/unit/test-ofproto-flows \
+	tests/unit/test-vlan \
+	tests/unit/test-xlate
+tests_unit_test_classifier_LDADD = $(LIBOFPROTO) $(LIBSKIFF) $(CMOCKA_LIBS)
+tests_unit_test_ofproto_flows_LDADD = $(LIBOFPROTO) $(LIBSKIFF) $(CMOCKA_LIBS)
+tests_unit_test_mac_learning_LDADD = $(LIBOFPROTO) $(LIBSKIFF) $(CMOCKA_LIBS)
+tests_unit_test_vlan_LDADD = $(LIBOFPROTO) $(LIBSKIFF) $(CMOCKA_LIBS)
+tests_unit_test_xlate_LDADD = $(LIBOFPROTO) $(LIBSKIFF) $(CMOCKA_LIBS)
+
 # The flow text syntax and skiff-ofctl (lib/match, ofp-actions, ofp-parse,
 # ofp-wire).
 UNIT_TESTS += \
@@ -36,3 +48,13 @@ tests/fuzz/fuzz-ofp-parse: $(FUZZ_OFP_PARSE_FILES) config.h
 	  $(FUZZ_CPPFLAGS) -o $@ $$srcs $(JSON_C_LIBS)
 
 FUZZ_TARGETS += tests/fuzz/fuzz-ofp-parse
+
+# The slow path behind a control socket, for the integration tests.
+check_PROGRAMS += tests/ofproto-testd
+tests_ofproto_testd_SOURCES = tests/ofproto-testd.c
+tests_ofproto_testd_LDADD = $(LIBOFPROTO) $(LIBSKIFF)
+INTEGRATION_TESTS += \
+	tests/integration/ofproto-fdb.sh \
+	tests/integration/ofproto-ofctl.sh \
+	tests/integration/ofproto-trace.sh
+EXTRA_DIST += tests/integration/ofproto-lib.sh

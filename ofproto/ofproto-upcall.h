@@ -1,0 +1,25 @@
+/*
+ * ofproto-upcall: the slow path's side of datapath/dp-upcall.h, for every
+ * bridge at once.
+ *
+ * A miss arrives with the datapath's port number in the key's in_port;
+ * the port map finds the bridge and the OpenFlow port, the packet is
+ * translated (xlate.h) with learning and counters on, and the result's
+ * mask is handed back with in_port exact (in the datapath's numbering) and
+ * metadata wildcarded (it is always 0 in the datapath).  A packet from a
+ * port no bridge has gets a drop megaflow on that port.  Revalidation
+ * translates the megaflow's key the same way without learning or
+ * counting.  The version is ofproto_version().
+ *
+ * Thread-safe: upcalls run in PMD threads while the control thread
+ * changes bridges (see ofproto-private.h).
+ */
+#ifndef SKIFF_OFPROTO_UPCALL_H
+#define SKIFF_OFPROTO_UPCALL_H 1
+
+#include "datapath/dp-upcall.h"
+
+/* The ops to register with the datapath; AUX is unused (NULL). */
+extern const struct dp_upcall_ops ofproto_upcall_ops;
+
+#endif /* ofproto-upcall.h */
