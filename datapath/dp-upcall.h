@@ -4,7 +4,7 @@
  * The datapath knows nothing about bridges, OpenFlow or MAC learning.  When
  * a packet misses both of a PMD thread's caches, the datapath asks the slow
  * path what to do with it through the functions the slow path registered
- * (dp_set_upcall_ops() in dpif.h): one set per datapath, for all bridges;
+ * (dpif_set_upcall_ops() in dpif.h): one set per datapath, for all bridges;
  * port numbers are the datapath's own, unique across bridges, and the slow
  * path finds the bridge from flow->in_port.
  *
