@@ -1,5 +1,12 @@
-# Tests of vswitchd/ (skiff-vswitchd's parts); see tests/automake.mk.
+# Tests of vswitchd/ (skiff-vswitchd's parts), skiff-ctl and the main job;
+# see tests/automake.mk.
 
 UNIT_TESTS += tests/unit/test-vsw-config
-tests_unit_test_vsw_config_LDADD = vswitchd/libvswitchd.a $(LIBSKIFF) \
-	$(CMOCKA_LIBS)
+tests_unit_test_vsw_config_LDADD = vswitchd/libvswitchd.a $(LIBOFPROTO) \
+	$(LIBSKIFF) $(CMOCKA_LIBS)
+
+INTEGRATION_TESTS += \
+	tests/integration/vmm-switch.sh \
+	tests/integration/vswitchd-vhost.sh \
+	tests/integration/vswitchd.sh
+

@@ -24,37 +24,11 @@ static const char *const iface_type_names[] = {
     [VSW_IFACE_UNKNOWN] = "unknown",
 };
 
-static const char *const vlan_mode_names[] = {
-    [VSW_VLAN_ACCESS] = "access",
-    [VSW_VLAN_TRUNK] = "trunk",
-    [VSW_VLAN_NATIVE_TAGGED] = "native-tagged",
-    [VSW_VLAN_NATIVE_UNTAGGED] = "native-untagged",
-    [VSW_VLAN_DOT1Q_TUNNEL] = "dot1q-tunnel",
-};
-
 const char *
 vsw_iface_type_to_string(enum vsw_iface_type type)
 {
     return type < ARRAY_SIZE(iface_type_names) ? iface_type_names[type]
                                                : "unknown";
-}
-
-const char *
-vsw_vlan_mode_to_string(enum vsw_vlan_mode mode)
-{
-    return mode < ARRAY_SIZE(vlan_mode_names) ? vlan_mode_names[mode]
-                                              : "unknown";
-}
-
-bool
-vsw_vlan_bitmap_is_empty(const struct vsw_vlan_bitmap *b)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(b->bits); i++) {
-        if (b->bits[i]) {
-            return false;
-        }
-    }
-    return true;
 }
 
 static void PRINTF_FORMAT(2, 3)
@@ -173,18 +147,21 @@ get_integer(const struct db_row *row, const char *column, int64_t def)
     return d->n ? d->keys[0].integer : def;
 }
 
+/* Sets *HAS and BITMAP from the VLAN ids in COLUMN of ROW. */
 static void
-get_vlan_set(const struct db_row *row, const char *column,
-             struct vsw_vlan_bitmap *b)
+get_vlan_set(const struct db_row *row, const char *column, bool *has,
+             struct vlan_bitmap *bitmap)
 {
     const struct db_datum *d = db_row_get(row, column);
 
-    memset(b, 0, sizeof *b);
+    memset(bitmap, 0, sizeof *bitmap);
+    *has = false;
     for (unsigned int i = 0; i < d->n; i++) {
         int64_t vid = d->keys[i].integer;
 
-        if (vid >= 0 && vid < 4096) {
-            b->bits[vid / 64] |= UINT64_C(1) << (vid % 64);
+        if (vid >= 0 && vid < VLAN_N_VIDS) {
+            vlan_bitmap_set(bitmap, vid);
+            *has = true;
         }
     }
 }
@@ -345,17 +322,18 @@ read_iface(const struct db_row *row)
     return iface;
 }
 
-static enum vsw_vlan_mode
-vlan_mode_from_row(const struct db_row *row, int tag)
+static void
+read_vlan(const struct db_row *row, struct vlan_port_config *vlan)
 {
-    const char *s = db_row_get_string(row, "vlan_mode");
+    const char *mode = db_row_get_string(row, "vlan_mode");
 
-    for (size_t i = 0; s && i < ARRAY_SIZE(vlan_mode_names); i++) {
-        if (!strcmp(s, vlan_mode_names[i])) {
-            return i;
-        }
+    vlan_port_config_init(vlan);
+    if (!mode || !vlan_mode_from_string(mode, &vlan->mode)) {
+        vlan->mode = VLAN_MODE_DEFAULT;
     }
-    return tag >= 0 ? VSW_VLAN_ACCESS : VSW_VLAN_TRUNK;
+    vlan->tag = get_integer(row, "tag", -1);
+    get_vlan_set(row, "trunks", &vlan->has_trunks, &vlan->trunks);
+    get_vlan_set(row, "cvlans", &vlan->has_cvlans, &vlan->cvlans);
 }
 
 static struct vsw_port_cfg *
@@ -368,10 +346,7 @@ read_port(struct vsw_config *cfg, const struct db *db,
 
     port->name = xstrdup(db_row_get_string(row, "name") ?: "");
     port->uuid = *db_row_get_uuid(row);
-    port->tag = get_integer(row, "tag", -1);
-    port->vlan_mode = vlan_mode_from_row(row, port->tag);
-    get_vlan_set(row, "trunks", &port->trunks);
-    get_vlan_set(row, "cvlans", &port->cvlans);
+    read_vlan(row, &port->vlan);
 
     n = get_children(db, row, "interfaces", "Interface", &ifaces);
     port->ifaces = xcalloc(MAX(n, 1), sizeof *port->ifaces);

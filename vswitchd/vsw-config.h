@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ofproto/vlan.h"
 #include "smap.h"
 #include "uuid.h"
 
@@ -57,37 +58,10 @@ struct vsw_iface_cfg {
     char *error;                    /* Why it cannot exist, or NULL. */
 };
 
-enum vsw_vlan_mode {
-    VSW_VLAN_ACCESS,
-    VSW_VLAN_TRUNK,
-    VSW_VLAN_NATIVE_TAGGED,
-    VSW_VLAN_NATIVE_UNTAGGED,
-    VSW_VLAN_DOT1Q_TUNNEL,
-};
-
-const char *vsw_vlan_mode_to_string(enum vsw_vlan_mode);
-
-/* A set of VLAN ids 0...4095. */
-struct vsw_vlan_bitmap {
-    uint64_t bits[4096 / 64];
-};
-
-static inline bool
-vsw_vlan_bitmap_contains(const struct vsw_vlan_bitmap *b, unsigned int vid)
-{
-    return vid < 4096 && (b->bits[vid / 64] >> (vid % 64)) & 1;
-}
-
-bool vsw_vlan_bitmap_is_empty(const struct vsw_vlan_bitmap *);
-
 struct vsw_port_cfg {
     char *name;
     struct uuid uuid;
-    enum vsw_vlan_mode vlan_mode;   /* Unset: access with a tag, else
-                                     * trunk. */
-    int tag;                        /* 0...4095, or -1: none. */
-    struct vsw_vlan_bitmap trunks;  /* Empty: all VLANs. */
-    struct vsw_vlan_bitmap cvlans;  /* Empty: all VLANs. */
+    struct vlan_port_config vlan;   /* vlan_mode, tag, trunks, cvlans. */
     struct vsw_iface_cfg **ifaces;  /* In name order. */
     size_t n_ifaces;
 };

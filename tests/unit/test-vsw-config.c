@@ -126,8 +126,8 @@ test_bridge_ports(void **state)
     assert_string_equal(br->ports[2]->name, "p2");
 
     const struct vsw_port_cfg *p1 = br->ports[1];
-    assert_int_equal(p1->vlan_mode, VSW_VLAN_ACCESS);
-    assert_int_equal(p1->tag, 10);
+    assert_int_equal(vlan_port_mode(&p1->vlan), VLAN_MODE_ACCESS);
+    assert_int_equal(p1->vlan.tag, 10);
     assert_int_equal(p1->n_ifaces, 1);
     assert_int_equal(p1->ifaces[0]->type, VSW_IFACE_SYSTEM);
     assert_int_equal(p1->ifaces[0]->ofport_request, 7);
@@ -135,12 +135,13 @@ test_bridge_ports(void **state)
     assert_null(p1->ifaces[0]->error);
 
     const struct vsw_port_cfg *p2 = br->ports[2];
-    assert_int_equal(p2->vlan_mode, VSW_VLAN_TRUNK);
-    assert_int_equal(p2->tag, -1);
-    assert_true(vsw_vlan_bitmap_contains(&p2->trunks, 20));
-    assert_true(vsw_vlan_bitmap_contains(&p2->trunks, 30));
-    assert_false(vsw_vlan_bitmap_contains(&p2->trunks, 10));
-    assert_true(vsw_vlan_bitmap_is_empty(&p2->cvlans));
+    assert_int_equal(vlan_port_mode(&p2->vlan), VLAN_MODE_TRUNK);
+    assert_int_equal(p2->vlan.tag, -1);
+    assert_true(p2->vlan.has_trunks);
+    assert_true(vlan_bitmap_has(&p2->vlan.trunks, 20));
+    assert_true(vlan_bitmap_has(&p2->vlan.trunks, 30));
+    assert_false(vlan_bitmap_has(&p2->vlan.trunks, 10));
+    assert_false(p2->vlan.has_cvlans);
     assert_int_equal(p2->ifaces[0]->type, VSW_IFACE_VHOSTUSER);
     assert_int_equal(br->ports[0]->ifaces[0]->type, VSW_IFACE_INTERNAL);
 
