@@ -10,3 +10,5 @@ INTEGRATION_TESTS += \
 	tests/integration/vswitchd-vhost.sh \
 	tests/integration/vswitchd.sh
 
+INTEGRATION_TESTS += tests/integration/skiff-ctl.sh
+

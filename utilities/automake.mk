@@ -6,6 +6,21 @@ utilities_skiff_appctl_LDADD = $(LIBSKIFF)
 dist_man_MANS += docs/skiff-appctl.8
 
 EXTRA_DIST += utilities/quickstart.sh
+
+# skiff-ctl is a shell script with the install directories filled in.
+sbin_SCRIPTS = utilities/skiff-ctl
+EXTRA_DIST += utilities/skiff-ctl.in
+CLEANFILES += utilities/skiff-ctl
+dist_man_MANS += docs/skiff-ctl.8
+utilities/skiff-ctl: utilities/skiff-ctl.in Makefile
+	@$(MKDIR_P) utilities
+	$(AM_V_GEN)sed -e 's|@sbindir[@]|$(sbindir)|g' \
+	    -e 's|@bindir[@]|$(bindir)|g' \
+	    -e 's|@pkgdatadir[@]|$(pkgdatadir)|g' \
+	    -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
+	    $(srcdir)/utilities/skiff-ctl.in > $@.tmp && \
+	chmod +x $@.tmp && mv $@.tmp $@
+
 bin_PROGRAMS += utilities/skiff-ofctl
 utilities_skiff_ofctl_SOURCES = utilities/skiff-ofctl.c
 utilities_skiff_ofctl_LDADD = $(LIBSKIFF)
