@@ -12,3 +12,4 @@ INTEGRATION_TESTS += \
 
 INTEGRATION_TESTS += tests/integration/skiff-ctl.sh
 
+INTEGRATION_TESTS += tests/integration/demo.sh

@@ -5,7 +5,7 @@ utilities_skiff_appctl_SOURCES = utilities/skiff-appctl.c
 utilities_skiff_appctl_LDADD = $(LIBSKIFF)
 dist_man_MANS += docs/skiff-appctl.8
 
-EXTRA_DIST += utilities/quickstart.sh
+EXTRA_DIST += utilities/quickstart.sh utilities/skiff-demo.sh
 
 # skiff-ctl is a shell script with the install directories filled in.
 sbin_SCRIPTS = utilities/skiff-ctl

@@ -2,6 +2,8 @@
 # Skiff quick start, for a Debian 12 machine, as root:
 #
 #   utilities/quickstart.sh demo    install, build, run the main job
+#                                   (two VMs pinging through a Skiff
+#                                   bridge; --keep leaves them running)
 #   utilities/quickstart.sh check   install, build (warnings as errors,
 #                                   AddressSanitizer and UBSan), run every
 #                                   test; ends with "N passed, N failed,
@@ -100,81 +102,21 @@ build() {
     make -C "$dir" -j"$jobs" || fail "the build failed"
 }
 
-# The main job.  Today Skiff has its database, skiff-dbd, configured with
-# skiff-vsctl and inspected with skiff-appctl.  The switch and the VMM
-# join this run as they land.
-#
-# The demo's run directory is removed after a success and kept, for its
-# log, after a failure.
-demo_run=
-demo_pid=
-demo_ok=
-demo_cleanup() {
-    if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
-        kill -TERM "$demo_pid"
-    fi
-    if [ -n "$demo_ok" ]; then
-        rm -rf "$demo_run"
-    elif [ -n "$demo_run" ]; then
-        echo "quickstart: kept $demo_run for its logs" >&2
-    fi
-}
-
+# The main job: utilities/skiff-demo.sh on the tree just built (two VMs
+# pinging each other through a Skiff bridge).  The test guest the VMs boot
+# is built by "make check", so it is built here explicitly.
 demo() {
-    local dir=$top/_build/main
-    demo_run=$(mktemp -d /tmp/skiff-demo-XXXXXX)
-    local run=$demo_run
-    trap demo_cleanup EXIT
-
-    local vsctl=("$dir/utilities/skiff-vsctl" --db="unix:$run/db.sock"
-                 --timeout=10 --no-wait)
-    local appctl=("$dir/utilities/skiff-appctl" --rundir="$run"
-                  -t skiff-dbd -T 10)
-
-    step "starting the database server, skiff-dbd, in $run"
-    "$dir/vswitchd/skiff-dbd" --rundir="$run" --db="$run/conf.db" \
-        --schema="$top/vswitchd/vswitch.schema.json" --detach --pidfile \
-        --log-file="$run/skiff-dbd.log" ||
-        fail "skiff-dbd did not start; see $run/skiff-dbd.log"
-    demo_pid=$(cat "$run/skiff-dbd.pid")
-
-    # skiff-vswitchd is not built yet, so nothing applies the
-    # configuration: --no-wait keeps skiff-vsctl from waiting for it.
-    step "skiff-vsctl: a bridge with two ports, in one transaction"
-    "${vsctl[@]}" init -- add-br br0 -- add-port br0 vm1 tag=10 \
-        -- add-port br0 vm2 ||
-        fail "skiff-vsctl failed; see $run/skiff-dbd.log"
-    "${vsctl[@]}" set Interface vm1 type=dpdkvhostuser
-    step "skiff-vsctl show"
-    "${vsctl[@]}" show
-    step "skiff-vsctl --format=table list Port"
-    "${vsctl[@]}" --format=table --columns=name,tag,interfaces list Port
-    step "a bad value is refused, and nothing changes"
-    "${vsctl[@]}" set Port vm2 tag=5000 || true
-    echo "vm2's tag is still: $("${vsctl[@]}" get Port vm2 tag)"
-    step "skiff-appctl db/status"
-    "${appctl[@]}" db/status
-    step "skiff-appctl exit"
-    "${appctl[@]}" exit
-    local i
-    for i in $(seq 50); do
-        kill -0 "$demo_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$demo_pid" 2>/dev/null; then
-        fail "skiff-dbd did not exit; see $run/skiff-dbd.log"
-    fi
-    step "skiff-dbd's log"
-    cat "$run/skiff-dbd.log"
-    step "done: the database and its tools work"
-    demo_ok=1
+    make -C "$top/_build/main" tests/guest/skiff-test-guest.img ||
+        fail "building the test guest failed"
+    "$top/utilities/skiff-demo.sh" "$top/_build/main" "$@"
 }
 
 case ${1:-} in
     demo)
+        shift
         install_packages
         build main
-        demo
+        demo "$@"
         ;;
     check)
         install_packages
@@ -186,7 +128,7 @@ case ${1:-} in
         make -C "$top/_build/check" check
         ;;
     *)
-        echo "usage: $0 demo|check" >&2
+        echo "usage: $0 demo [--keep]|check" >&2
         exit 2
         ;;
 esac
