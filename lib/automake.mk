@@ -90,6 +90,7 @@ lib_libskiff_a_SOURCES = \
 	lib/timer.h \
 	lib/timeval.c \
 	lib/timeval.h \
+	lib/unaligned-le.h \
 	lib/utf8.c \
 	lib/utf8.h \
 	lib/util.c \

@@ -14,6 +14,7 @@
 #include "guest-mem.h"
 #include "kvm-vm.h"
 #include "serial.h"
+#include "unaligned-le.h"
 #include "util.h"
 
 #define ACPI_HEADER_SIZE 36
@@ -31,27 +32,6 @@
 #define FADT_BOOT_VGA_NOT_PRESENT (1u << 2)
 #define FADT_BOOT_CMOS_RTC_NOT_PRESENT (1u << 5)
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) v;
-    p[1] = (uint8_t) (v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t) v);
-    put16(p + 2, (uint16_t) (v >> 16));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t) v);
-    put32(p + 4, (uint32_t) (v >> 32));
-}
-
 static uint8_t
 acpi_checksum(const uint8_t *p, size_t n)
 {
@@ -68,14 +48,14 @@ static void
 acpi_header(uint8_t *p, const char *sig, size_t size, uint8_t revision)
 {
     memcpy(p, sig, 4);
-    put32(p + 4, (uint32_t) size);
+    le_put32(p + 4, (uint32_t) size);
     p[8] = revision;
     p[9] = 0;
     memcpy(p + 10, ACPI_OEM_ID, 6);
     memcpy(p + 16, ACPI_OEM_TABLE_ID, 8);
-    put32(p + 24, 1);
+    le_put32(p + 24, 1);
     memcpy(p + 28, ACPI_CREATOR_ID, 4);
-    put32(p + 32, 1);
+    le_put32(p + 32, 1);
     p[9] = acpi_checksum(p, size);
 }
 
@@ -83,12 +63,12 @@ static size_t
 acpi_build_fadt(uint8_t *p, uint64_t dsdt)
 {
     memset(p, 0, FADT_SIZE);
-    put32(p + 40, (uint32_t) dsdt);             /* DSDT (32-bit). */
-    put16(p + FADT_IAPC_BOOT_ARCH, FADT_BOOT_VGA_NOT_PRESENT
+    le_put32(p + 40, (uint32_t) dsdt);             /* DSDT (32-bit). */
+    le_put16(p + FADT_IAPC_BOOT_ARCH, FADT_BOOT_VGA_NOT_PRESENT
                                    | FADT_BOOT_CMOS_RTC_NOT_PRESENT);
-    put32(p + FADT_FLAGS, FADT_HW_REDUCED_ACPI);
+    le_put32(p + FADT_FLAGS, FADT_HW_REDUCED_ACPI);
     p[FADT_MINOR_VERSION] = 3;
-    put64(p + FADT_X_DSDT, dsdt);
+    le_put64(p + FADT_X_DSDT, dsdt);
     memcpy(p + FADT_HYPERVISOR_ID, "SKIFFVMM", 8);
     acpi_header(p, "FACP", FADT_SIZE, 6);
     return FADT_SIZE;
@@ -99,35 +79,35 @@ acpi_build_madt(uint8_t *p, int n_cpus)
 {
     size_t n = ACPI_HEADER_SIZE;
 
-    put32(p + n, (uint32_t) KVM_VM_LAPIC_ADDR);
-    put32(p + n + 4, 1);                        /* PCAT_COMPAT: 8259s. */
+    le_put32(p + n, (uint32_t) KVM_VM_LAPIC_ADDR);
+    le_put32(p + n + 4, 1);                        /* PCAT_COMPAT: 8259s. */
     n += 8;
     for (int i = 0; i < n_cpus; i++) {
         p[n] = 0;                               /* Processor local APIC. */
         p[n + 1] = 8;
         p[n + 2] = (uint8_t) i;                 /* ACPI processor UID. */
         p[n + 3] = (uint8_t) i;                 /* APIC ID. */
-        put32(p + n + 4, 1);                    /* Enabled. */
+        le_put32(p + n + 4, 1);                    /* Enabled. */
         n += 8;
     }
     p[n] = 1;                                   /* I/O APIC. */
     p[n + 1] = 12;
     p[n + 2] = (uint8_t) n_cpus;                /* Its ID, after the CPUs'. */
     p[n + 3] = 0;
-    put32(p + n + 4, (uint32_t) KVM_VM_IOAPIC_ADDR);
-    put32(p + n + 8, 0);                        /* GSI base. */
+    le_put32(p + n + 4, (uint32_t) KVM_VM_IOAPIC_ADDR);
+    le_put32(p + n + 8, 0);                        /* GSI base. */
     n += 12;
     p[n] = 2;                                   /* Source override. */
     p[n + 1] = 10;
     p[n + 2] = 0;                               /* ISA. */
     p[n + 3] = 0;                               /* IRQ 0 (PIT)... */
-    put32(p + n + 4, 2);                        /* ... is GSI 2. */
-    put16(p + n + 8, 0);                        /* Bus defaults. */
+    le_put32(p + n + 4, 2);                        /* ... is GSI 2. */
+    le_put16(p + n + 8, 0);                        /* Bus defaults. */
     n += 10;
     p[n] = 4;                                   /* Local APIC NMI. */
     p[n + 1] = 6;
     p[n + 2] = 0xff;                            /* All processors. */
-    put16(p + n + 3, 0);
+    le_put16(p + n + 3, 0);
     p[n + 5] = 1;                               /* LINT1. */
     n += 6;
     acpi_header(p, "APIC", n, 5);
@@ -240,16 +220,16 @@ acpi_build(const struct acpi_config *cfg, uint64_t base,
                     base + t->offset[ACPI_DSDT]);
 
     uint8_t *xsdt = t->buf + t->offset[ACPI_XSDT];
-    put64(xsdt + ACPI_HEADER_SIZE, base + t->offset[ACPI_FADT]);
-    put64(xsdt + ACPI_HEADER_SIZE + 8, base + t->offset[ACPI_MADT]);
+    le_put64(xsdt + ACPI_HEADER_SIZE, base + t->offset[ACPI_FADT]);
+    le_put64(xsdt + ACPI_HEADER_SIZE + 8, base + t->offset[ACPI_MADT]);
     acpi_header(xsdt, "XSDT", t->size[ACPI_XSDT], 1);
 
     uint8_t *rsdp = t->buf + t->offset[ACPI_RSDP];
     memcpy(rsdp, "RSD PTR ", 8);
     memcpy(rsdp + 9, ACPI_OEM_ID, 6);
     rsdp[15] = 2;                               /* ACPI 2.0+. */
-    put32(rsdp + 20, 36);
-    put64(rsdp + 24, base + t->offset[ACPI_XSDT]);
+    le_put32(rsdp + 20, 36);
+    le_put64(rsdp + 24, base + t->offset[ACPI_XSDT]);
     rsdp[8] = acpi_checksum(rsdp, 20);
     rsdp[32] = acpi_checksum(rsdp, 36);
     return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "guest-mem.h"
+#include "unaligned-le.h"
 #include "util.h"
 
 /* Setup header fields: offsets in the image and in the zero page. */
@@ -45,45 +46,6 @@
 #define E820_RAM 1
 #define E820_RESERVED 2
 
-static uint16_t
-get16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t) get16(p) | (uint32_t) get16(p + 2) << 16;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-    return (uint64_t) get32(p) | (uint64_t) get32(p + 4) << 32;
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) v;
-    p[1] = (uint8_t) (v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t) v);
-    put16(p + 2, (uint16_t) (v >> 16));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t) v);
-    put32(p + 4, (uint32_t) (v >> 32));
-}
-
 static int
 boot_linux_refuse(char **errorp, int error, char *message)
 {
@@ -102,16 +64,16 @@ boot_linux_parse(const uint8_t *image, size_t size,
             "not a bzImage: %zu bytes is too short for a setup header",
             size));
     }
-    if (get16(image + HDR_BOOT_FLAG) != 0xaa55) {
+    if (le_get16(image + HDR_BOOT_FLAG) != 0xaa55) {
         return boot_linux_refuse(errorp, ENOEXEC, xasprintf(
             "not a bzImage: boot flag is 0x%04x, not 0xaa55",
-            get16(image + HDR_BOOT_FLAG)));
+            le_get16(image + HDR_BOOT_FLAG)));
     }
     if (memcmp(image + HDR_MAGIC, "HdrS", 4)) {
         return boot_linux_refuse(errorp, ENOEXEC, xstrdup(
             "not a bzImage: no \"HdrS\" setup header magic"));
     }
-    hdr->version = get16(image + HDR_VERSION);
+    hdr->version = le_get16(image + HDR_VERSION);
     if (hdr->version < 0x020c) {
         return boot_linux_refuse(errorp, EINVAL, xasprintf(
             "boot protocol version %u.%02u is too old (need 2.12 or later "
@@ -124,7 +86,7 @@ boot_linux_parse(const uint8_t *image, size_t size,
             "loadflags 0x%02x lacks LOADED_HIGH: a zImage, not a bzImage",
             hdr->loadflags));
     }
-    hdr->xloadflags = get16(image + HDR_XLOADFLAGS);
+    hdr->xloadflags = le_get16(image + HDR_XLOADFLAGS);
     if (!(hdr->xloadflags & XLF_KERNEL_64)) {
         return boot_linux_refuse(errorp, EINVAL, xasprintf(
             "xloadflags 0x%04x lacks XLF_KERNEL_64: no 64-bit entry point",
@@ -151,7 +113,7 @@ boot_linux_parse(const uint8_t *image, size_t size,
     }
 
     hdr->relocatable = image[HDR_RELOCATABLE];
-    hdr->kernel_alignment = get32(image + HDR_KERNEL_ALIGNMENT);
+    hdr->kernel_alignment = le_get32(image + HDR_KERNEL_ALIGNMENT);
     if (hdr->relocatable
         && (hdr->kernel_alignment < 0x1000
             || (hdr->kernel_alignment & (hdr->kernel_alignment - 1)))) {
@@ -159,10 +121,10 @@ boot_linux_parse(const uint8_t *image, size_t size,
             "kernel_alignment 0x%x is not a power of two of at least 4 KiB",
             hdr->kernel_alignment));
     }
-    hdr->initrd_addr_max = get32(image + HDR_INITRD_ADDR_MAX);
-    hdr->cmdline_size = get32(image + HDR_CMDLINE_SIZE);
-    hdr->pref_address = get64(image + HDR_PREF_ADDRESS);
-    hdr->init_size = get32(image + HDR_INIT_SIZE);
+    hdr->initrd_addr_max = le_get32(image + HDR_INITRD_ADDR_MAX);
+    hdr->cmdline_size = le_get32(image + HDR_CMDLINE_SIZE);
+    hdr->pref_address = le_get64(image + HDR_PREF_ADDRESS);
+    hdr->init_size = le_get32(image + HDR_INIT_SIZE);
     return 0;
 }
 
@@ -219,12 +181,12 @@ boot_linux_page_tables(uint8_t *pml4)
     uint8_t *pd = pml4 + 0x2000;
 
     memset(pml4, 0, 0x6000);
-    put64(pml4, (BOOT_LINUX_PML4 + 0x1000) | 0x3);
+    le_put64(pml4, (BOOT_LINUX_PML4 + 0x1000) | 0x3);
     for (uint64_t i = 0; i < 4; i++) {
-        put64(pdpt + i * 8, (BOOT_LINUX_PML4 + 0x2000 + i * 0x1000) | 0x3);
+        le_put64(pdpt + i * 8, (BOOT_LINUX_PML4 + 0x2000 + i * 0x1000) | 0x3);
         for (uint64_t j = 0; j < 512; j++) {
             uint64_t addr = (i << 30) | (j << 21);
-            put64(pd + i * 0x1000 + j * 8, addr | 0x83);
+            le_put64(pd + i * 0x1000 + j * 8, addr | 0x83);
         }
     }
 }
@@ -233,8 +195,8 @@ static void
 boot_linux_gdt(uint8_t *gdt)
 {
     memset(gdt, 0, 32);
-    put64(gdt + 0x10, 0x00af9b000000ffffULL);   /* 64-bit code. */
-    put64(gdt + 0x18, 0x00cf93000000ffffULL);   /* Flat data. */
+    le_put64(gdt + 0x10, 0x00af9b000000ffffULL);   /* 64-bit code. */
+    le_put64(gdt + 0x18, 0x00cf93000000ffffULL);   /* Flat data. */
 }
 
 static void
@@ -252,18 +214,18 @@ boot_linux_zero_page(uint8_t *zp, const uint8_t *image,
            hdr->header_end - HDR_SETUP_SECTS);
     zp[HDR_TYPE_OF_LOADER] = 0xff;
     zp[HDR_LOADFLAGS] |= LOADFLAGS_CAN_USE_HEAP;
-    put16(zp + HDR_HEAP_END_PTR, 0xfe00);
-    put32(zp + HDR_CODE32_START, (uint32_t) info->load_addr);
-    put32(zp + HDR_CMD_LINE_PTR, BOOT_LINUX_CMDLINE);
-    put32(zp + HDR_RAMDISK_IMAGE, (uint32_t) info->initrd_addr);
-    put32(zp + HDR_RAMDISK_SIZE, (uint32_t) cfg->initrd_size);
-    put64(zp + ZP_ACPI_RSDP_ADDR, cfg->rsdp_addr);
+    le_put16(zp + HDR_HEAP_END_PTR, 0xfe00);
+    le_put32(zp + HDR_CODE32_START, (uint32_t) info->load_addr);
+    le_put32(zp + HDR_CMD_LINE_PTR, BOOT_LINUX_CMDLINE);
+    le_put32(zp + HDR_RAMDISK_IMAGE, (uint32_t) info->initrd_addr);
+    le_put32(zp + HDR_RAMDISK_SIZE, (uint32_t) cfg->initrd_size);
+    le_put64(zp + ZP_ACPI_RSDP_ADDR, cfg->rsdp_addr);
     zp[ZP_E820_ENTRIES] = (uint8_t) n;
     for (int i = 0; i < n; i++) {
         uint8_t *p = zp + ZP_E820_TABLE + i * 20;
-        put64(p, e820[i].addr);
-        put64(p + 8, e820[i].size);
-        put32(p + 16, e820[i].type);
+        le_put64(p, e820[i].addr);
+        le_put64(p + 8, e820[i].size);
+        le_put32(p + 16, e820[i].type);
     }
 }
 

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unaligned-le.h"
+
 #define SETUP_SECTS 8               /* setup sectors after the boot sector */
 #define SETUP_SIZE ((SETUP_SECTS + 1) * 512)
 #define LOAD_ADDRESS 0x100000       /* where the guest is linked */
@@ -58,33 +60,6 @@
 #define CMDLINE_SIZE 4095           /* the guest keeps 4 KiB, NUL included */
 
 static const char version_string[] = "skiff-test-guest";
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t) v;
-    p[1] = (uint8_t) (v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t) v);
-    put16(p + 2, (uint16_t) (v >> 16));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t) v);
-    put32(p + 4, (uint32_t) (v >> 32));
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t) p[3] << 24;
-}
 
 /* Reads all of 'name' into a new buffer; returns its size or -1. */
 static long
@@ -133,9 +108,9 @@ make_setup(uint8_t *setup, const uint8_t *code, long code_size,
                 name, INFO_OFFSET);
         return -1;
     }
-    uint32_t image_size = get32(bin + INFO_OFFSET + 8);
-    uint32_t init_size = get32(bin + INFO_OFFSET + 12);
-    uint32_t kernel_info = get32(bin + INFO_OFFSET + 16);
+    uint32_t image_size = le_get32(bin + INFO_OFFSET + 8);
+    uint32_t init_size = le_get32(bin + INFO_OFFSET + 12);
+    uint32_t kernel_info = le_get32(bin + INFO_OFFSET + 16);
     if (image_size != (uint32_t) size || init_size < image_size
         || kernel_info + 16 > image_size
         || memcmp(bin + kernel_info, "LToP", 4)) {
@@ -147,33 +122,33 @@ make_setup(uint8_t *setup, const uint8_t *code, long code_size,
 
     memset(setup, 0, SETUP_SIZE);
     setup[HDR_SETUP_SECTS] = SETUP_SECTS;
-    put32(setup + HDR_SYSSIZE, (image_size + 15) / 16);
-    put16(setup + HDR_BOOT_FLAG, 0xaa55);
+    le_put32(setup + HDR_SYSSIZE, (image_size + 15) / 16);
+    le_put16(setup + HDR_BOOT_FLAG, 0xaa55);
 
     /* The real-mode entry: a short jump over the header, then a near
      * jump to the code. */
     setup[HDR_JUMP] = 0xeb;
     setup[HDR_JUMP + 1] = HDR_JUMP_NEAR - (HDR_JUMP + 2);
     setup[HDR_JUMP_NEAR] = 0xe9;
-    put16(setup + HDR_JUMP_NEAR + 1, SETUP_CODE - (HDR_JUMP_NEAR + 3));
+    le_put16(setup + HDR_JUMP_NEAR + 1, SETUP_CODE - (HDR_JUMP_NEAR + 3));
     memcpy(setup + SETUP_CODE, code, (size_t) code_size);
 
     memcpy(setup + VERSION_STRING, version_string, sizeof version_string);
-    put16(setup + HDR_KERNEL_VERSION, VERSION_STRING - 0x200);
+    le_put16(setup + HDR_KERNEL_VERSION, VERSION_STRING - 0x200);
 
     memcpy(setup + HDR_MAGIC, "HdrS", 4);
-    put16(setup + HDR_VERSION, BOOT_PROTOCOL);
+    le_put16(setup + HDR_VERSION, BOOT_PROTOCOL);
     setup[HDR_LOADFLAGS] = LOADED_HIGH;
-    put32(setup + HDR_CODE32_START, LOAD_ADDRESS);
-    put32(setup + HDR_INITRD_ADDR_MAX, 0x7fffffff);
-    put32(setup + HDR_KERNEL_ALIGNMENT, LOAD_ADDRESS);
+    le_put32(setup + HDR_CODE32_START, LOAD_ADDRESS);
+    le_put32(setup + HDR_INITRD_ADDR_MAX, 0x7fffffff);
+    le_put32(setup + HDR_KERNEL_ALIGNMENT, LOAD_ADDRESS);
     setup[HDR_RELOCATABLE] = 1;         /* the entry moves it to 1 MiB */
     setup[HDR_MIN_ALIGNMENT] = 12;
-    put16(setup + HDR_XLOADFLAGS, XLF_KERNEL_64);
-    put32(setup + HDR_CMDLINE_SIZE, CMDLINE_SIZE);
-    put64(setup + HDR_PREF_ADDRESS, LOAD_ADDRESS);
-    put32(setup + HDR_INIT_SIZE, init_size);
-    put32(setup + HDR_KERNEL_INFO_OFFSET, kernel_info);
+    le_put16(setup + HDR_XLOADFLAGS, XLF_KERNEL_64);
+    le_put32(setup + HDR_CMDLINE_SIZE, CMDLINE_SIZE);
+    le_put64(setup + HDR_PREF_ADDRESS, LOAD_ADDRESS);
+    le_put32(setup + HDR_INIT_SIZE, init_size);
+    le_put32(setup + HDR_KERNEL_INFO_OFFSET, kernel_info);
     return 0;
 }
 
