@@ -18,6 +18,7 @@
 #include <rte_spinlock.h>
 
 #include "dp-port.h"
+#include "packets.h"
 
 struct ds;
 struct rte_mbuf;
@@ -65,6 +66,11 @@ uint16_t dp_port_tx_burst(struct dp_port *, struct rte_mbuf **pkts,
 void dp_port_get_counters(const struct dp_port *, struct dp_port_counters *);
 bool dp_port_get_link(const struct dp_port *, uint32_t *speed_mbps);
 unsigned int dp_port_link_seq(const struct dp_port *);
+
+/* The port's Ethernet address, MTU and DPDK driver name (a static
+ * string; "" if unknown). */
+void dp_port_get_identity(const struct dp_port *, struct eth_addr *mac,
+                          uint32_t *mtu, const char **driver);
 
 /* Appends "driver: ..., mac ..., queues rx 1 tx 1" style details. */
 void dp_port_format_details(struct ds *, const struct dp_port *);

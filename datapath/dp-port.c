@@ -540,6 +540,23 @@ dp_port_link_seq(const struct dp_port *port)
 }
 
 void
+dp_port_get_identity(const struct dp_port *port, struct eth_addr *mac,
+                     uint32_t *mtu, const char **driver)
+{
+    struct rte_eth_dev_info info;
+    struct rte_ether_addr addr;
+    uint16_t m;
+
+    memset(mac, 0, sizeof *mac);
+    if (!rte_eth_macaddr_get(port->port_id, &addr)) {
+        memcpy(mac->ea, addr.addr_bytes, ETH_ADDR_LEN);
+    }
+    *mtu = rte_eth_dev_get_mtu(port->port_id, &m) ? 0 : m;
+    *driver = !rte_eth_dev_info_get(port->port_id, &info)
+              && info.driver_name ? info.driver_name : "";
+}
+
+void
 dp_port_format_details(struct ds *s, const struct dp_port *port)
 {
     struct rte_eth_dev_info info;

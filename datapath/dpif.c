@@ -448,6 +448,7 @@ dpif_port_query(const struct dpif *dpif, uint32_t port_no,
     info->type = port->type;
     info->link_up = dp_port_get_link(port, NULL);
     info->link_seq = dp_port_link_seq(port);
+    dp_port_get_identity(port, &info->mac, &info->mtu, &info->driver);
     dp_port_get_counters(port, &info->counters);
     return 0;
 }

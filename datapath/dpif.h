@@ -43,6 +43,7 @@
 #include "dp-port.h"
 #include "dp-upcall.h"
 #include "flow.h"
+#include "packets.h"
 
 struct dpif;
 struct ds;
@@ -102,6 +103,9 @@ struct dpif_port_info {
     enum dp_port_type type;
     bool link_up;
     unsigned int link_seq;      /* Changes on every link event. */
+    struct eth_addr mac;        /* All zero if unknown. */
+    uint32_t mtu;               /* 0 if unknown. */
+    const char *driver;         /* DPDK driver name ("net_vhost"). */
     struct dp_port_counters counters;
 };
 int dpif_port_query(const struct dpif *, uint32_t port_no,

@@ -251,8 +251,13 @@ iface_set_bridge_port(struct iface *iface)
         .dp_port = iface->dp_port,
         .vlan = iface->vlan,
     };
+    struct dpif_port_info info;
     char *message = NULL;
 
+    if (the_dpif && iface->dp_port
+        && !dpif_port_query(the_dpif, iface->dp_port, &info)) {
+        s.hw_addr = info.mac;
+    }
     if (ofproto_port_set(iface->br->ofproto, &s, &message)) {
         VLOG_WARN("bridge %s: interface %s: %s", iface->br->name,
                   iface->name, message ? message : "cannot add");

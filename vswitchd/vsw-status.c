@@ -4,6 +4,7 @@
 #include "vsw-status.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -13,6 +14,7 @@
 #include "db-idl.h"
 #include "db.h"
 #include "match.h"
+#include "packets.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -117,6 +119,25 @@ write_iface(struct db_idl_txn *txn, const struct db_row *row,
     put_if_changed(columns, row, "link_state",
                    !have_info ? empty_set()
                    : json_object_new_string(info.link_up ? "up" : "down"));
+    if (have_info) {
+        char mac[18];
+        struct json_object *status = json_object_new_array();
+        struct json_object *pairs = json_object_new_array();
+        struct json_object *pair = json_object_new_array();
+
+        snprintf(mac, sizeof mac, ETH_ADDR_FMT, ETH_ADDR_ARGS(info.mac));
+        put_if_changed(columns, row, "mac_in_use",
+                       json_object_new_string(mac));
+        put_if_changed(columns, row, "mtu",
+                       info.mtu ? json_object_new_int64(info.mtu)
+                                : empty_set());
+        json_object_array_add(pair, json_object_new_string("driver_name"));
+        json_object_array_add(pair, json_object_new_string(info.driver));
+        json_object_array_add(pairs, pair);
+        json_object_array_add(status, json_object_new_string("map"));
+        json_object_array_add(status, pairs);
+        put_if_changed(columns, row, "status", status);
+    }
     if (with_stats && have_info) {
         put_if_changed(columns, row, "statistics",
                        stats_to_json(&info.counters));

@@ -3,8 +3,9 @@
  *
  * For every Interface row of a running bridge: ofport (-1 when the
  * interface has no port, 65534 for a bridge's local port, as OVSDB
- * clients expect), error, admin_state, link_state and, when asked,
- * statistics (the datapath's counters).  For the Open_vSwitch row:
+ * clients expect), error, admin_state, link_state, mac_in_use, mtu,
+ * status (driver_name) and, when asked, statistics (the datapath's
+ * counters).  For the Open_vSwitch row:
  * cur_cfg, once the configuration numbered next_cfg has been applied, so
  * that "skiff-vsctl" (which waits for cur_cfg to catch up) returns when
  * the switch has done what it asked.
