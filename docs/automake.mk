@@ -8,4 +8,5 @@ EXTRA_DIST += \
 	docs/internals/ofproto.md \
 	docs/internals/testing.md \
 	docs/schema.md \
+	docs/user-guide.md \
 	docs/vlans.md
