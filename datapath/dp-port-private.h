@@ -33,6 +33,9 @@ struct dp_port {
     char *dev_name;             /* The rte_device's name, to remove it. */
     char *vhost_path;           /* dpdkvhostuser: the socket, else NULL. */
     bool owns_device;           /* We probed it, so we remove it. */
+    bool polled;                /* Its rx queue is given to a PMD (only
+                                 * the control thread reads or writes
+                                 * this). */
 
     bool shared_tx;             /* Several PMDs send: take tx_lock. */
     rte_spinlock_t tx_lock;

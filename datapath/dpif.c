@@ -296,7 +296,7 @@ dpif_assign_rxqs(struct dpif *dpif)
     }
     for (uint32_t no = 0; no < DPIF_MAX_PORTS; no++) {
         struct dp_port *port = atomic_load(&dpif->ports[no]);
-        if (port) {
+        if (port && port->polled) {
             struct dp_pmd_rxqs *l = lists[next];
             l->rxq[l->n].port = port;
             l->rxq[l->n].port_no = no;
@@ -366,8 +366,8 @@ dpif_port_by_name(const struct dpif *dpif, const char *name)
 
 static int
 port_add__(struct dpif *dpif, const char *name, const char *type_name,
-           const struct dp_port_options *options, uint32_t *port_nop,
-           char **errorp)
+           const struct dp_port_options *options, bool start,
+           uint32_t *port_nop, char **errorp)
 {
     enum dp_port_type type;
     uint32_t no;
@@ -396,20 +396,23 @@ port_add__(struct dpif *dpif, const char *name, const char *type_name,
         return error;
     }
     port->port_no = no;
+    port->polled = start;
     dp_port_set_shared_tx(port, dpif->n_pmds > 1);
     atomic_store_explicit(&dpif->ports[no], port, memory_order_release);
-    dpif_assign_rxqs(dpif);
+    if (start) {
+        dpif_assign_rxqs(dpif);
+    }
     *port_nop = no;
     return 0;
 }
 
-int
-dpif_port_add(struct dpif *dpif, const char *name, const char *type_name,
-              const struct dp_port_options *options, uint32_t *port_nop,
-              char **errorp)
+static int
+port_add(struct dpif *dpif, const char *name, const char *type_name,
+         const struct dp_port_options *options, bool start,
+         uint32_t *port_nop, char **errorp)
 {
     char *error = NULL;
-    int retval = port_add__(dpif, name, type_name, options, port_nop,
+    int retval = port_add__(dpif, name, type_name, options, start, port_nop,
                             &error);
     if (errorp) {
         *errorp = error;
@@ -417,6 +420,39 @@ dpif_port_add(struct dpif *dpif, const char *name, const char *type_name,
         free(error);
     }
     return retval;
+}
+
+int
+dpif_port_add(struct dpif *dpif, const char *name, const char *type_name,
+              const struct dp_port_options *options, uint32_t *port_nop,
+              char **errorp)
+{
+    return port_add(dpif, name, type_name, options, true, port_nop, errorp);
+}
+
+int
+dpif_port_add_stopped(struct dpif *dpif, const char *name,
+                      const char *type_name,
+                      const struct dp_port_options *options,
+                      uint32_t *port_nop, char **errorp)
+{
+    return port_add(dpif, name, type_name, options, false, port_nop,
+                    errorp);
+}
+
+int
+dpif_port_start(struct dpif *dpif, uint32_t port_no)
+{
+    struct dp_port *port = dpif_get_port(dpif, port_no);
+
+    if (!port) {
+        return ENOENT;
+    }
+    if (!port->polled) {
+        port->polled = true;
+        dpif_assign_rxqs(dpif);
+    }
+    return 0;
 }
 
 int

@@ -93,6 +93,16 @@ int dpif_set_tunables(struct dpif *, const struct dpif_tunables *);
 int dpif_port_add(struct dpif *, const char *name, const char *type,
                   const struct dp_port_options *, uint32_t *port_nop,
                   char **errorp);
+/* Like dpif_port_add(), but nothing polls the new port until
+ * dpif_port_start(), so that the slow path can learn the port's number
+ * before its first packet arrives (a packet from a port no bridge knows is
+ * dropped).  The port can send meanwhile. */
+int dpif_port_add_stopped(struct dpif *, const char *name, const char *type,
+                          const struct dp_port_options *,
+                          uint32_t *port_nop, char **errorp);
+/* Starts polling a port added with dpif_port_add_stopped() (no-op for one
+ * already polled).  Returns 0 or ENOENT. */
+int dpif_port_start(struct dpif *, uint32_t port_no);
 int dpif_port_del(struct dpif *, uint32_t port_no);
 /* Returns the port number of NAME, or 0. */
 uint32_t dpif_port_by_name(const struct dpif *, const char *name);

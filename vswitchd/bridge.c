@@ -222,9 +222,9 @@ iface_open_dp_port(struct iface *iface)
         error = ENODEV;
         message = xstrdup("the datapath is not running (see the log)");
     } else {
-        error = dpif_port_add(the_dpif, iface->name,
-                              dp_type_name(iface->type), &options,
-                              &iface->dp_port, &message);
+        error = dpif_port_add_stopped(the_dpif, iface->name,
+                                      dp_type_name(iface->type), &options,
+                                      &iface->dp_port, &message);
     }
     if (error) {
         iface->dp_port = 0;
@@ -293,8 +293,12 @@ iface_create(struct bridge *br, const struct vsw_port_cfg *port,
                                  "not supported yet", port->name,
                                  port->n_ifaces);
     } else if (!iface_open_dp_port(iface)) {
+        /* The bridge knows the port before its first packet is read. */
         iface->ofp_port = choose_ofp_port(br, cfg, hint);
         iface_set_bridge_port(iface);
+        if (iface->dp_port) {
+            dpif_port_start(the_dpif, iface->dp_port);
+        }
     }
     if (iface->error) {
         VLOG_WARN("bridge %s: interface %s: %s", br->name, iface->name,
@@ -308,10 +312,11 @@ iface_create(struct bridge *br, const struct vsw_port_cfg *port,
 }
 
 /* Brings BR's interfaces to CFG's. */
-static void
+static bool
 bridge_reconfigure_ifaces(struct bridge *br,
                           const struct vsw_bridge_cfg *cfg)
 {
+    bool vlan_changed = false;
     struct iface *iface;
 
     HMAP_FOR_EACH (iface, br_node, &br->ifaces) {
@@ -334,6 +339,7 @@ bridge_reconfigure_ifaces(struct bridge *br,
             if (!vlan_equal(&port->vlan, &iface->vlan)) {
                 iface->vlan = port->vlan;
                 iface_set_bridge_port(iface);
+                vlan_changed = true;
             }
         }
     }
@@ -343,6 +349,7 @@ bridge_reconfigure_ifaces(struct bridge *br,
             iface_destroy(iface);
         }
     }
+    return vlan_changed;
 }
 
 static void
@@ -371,10 +378,11 @@ bridge_add_new_ifaces(struct bridge *br, const struct vsw_bridge_cfg *cfg,
     }
 }
 
-void
+bool
 bridge_reconfigure(const struct vsw_config *cfg,
                    bridge_ofport_hint_func *hint, void *aux)
 {
+    bool vlan_changed = false;
     struct bridge *br;
 
     /* Bridges that went away. */
@@ -389,7 +397,7 @@ bridge_reconfigure(const struct vsw_config *cfg,
     for (size_t i = 0; i < cfg->n_bridges; i++) {
         br = bridge_find(cfg->bridges[i]->name);
         if (br) {
-            bridge_reconfigure_ifaces(br, cfg->bridges[i]);
+            vlan_changed |= bridge_reconfigure_ifaces(br, cfg->bridges[i]);
         }
     }
     for (size_t i = 0; i < cfg->n_bridges; i++) {
@@ -406,6 +414,7 @@ bridge_reconfigure(const struct vsw_config *cfg,
         ofproto_set_mac_table_size(br->ofproto, bc->mac_table_size);
         bridge_add_new_ifaces(br, bc, hint, aux);
     }
+    return vlan_changed;
 }
 
 void

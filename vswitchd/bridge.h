@@ -14,6 +14,9 @@
  * back with the same numbers), else the lowest free number.  A bridge's
  * internal interface named like the bridge is its OFPP_LOCAL port.
  *
+ * A new interface's datapath port is polled only once its bridge has it,
+ * so no packet arrives from a port the slow path does not know yet.
+ *
  * Failures are per interface: an interface that cannot be made (unknown
  * type, missing socket directory, bad devargs) has an error message and no
  * port; bridge_iface_status() reports it, and the other interfaces work.
@@ -37,7 +40,10 @@ void bridge_init(struct dpif *);
  * for interface NAME, or 0. */
 typedef uint32_t bridge_ofport_hint_func(const char *name, void *aux);
 
-void bridge_reconfigure(const struct vsw_config *,
+/* Returns true if an existing port's VLAN settings changed: megaflows the
+ * datapath installed under the old settings could carry a packet into the
+ * wrong VLAN until revalidated, so the caller flushes them. */
+bool bridge_reconfigure(const struct vsw_config *,
                         bridge_ofport_hint_func *, void *aux);
 
 /* What runs for interface NAME, for writing back to the database. */

@@ -284,7 +284,11 @@ reconfigure(struct vswitchd *vs)
         start_datapath(vs, &cfg);
     }
     configure_datapath(vs, &cfg);
-    bridge_reconfigure(&cfg, ofport_hint, vs);
+    if (bridge_reconfigure(&cfg, ofport_hint, vs) && vs->dpif) {
+        /* Before cur_cfg says the change is applied, no cached megaflow
+         * may still forward by the old VLAN settings. */
+        dpif_flow_flush(vs->dpif);
+    }
     vs->applied_cfg = cfg.next_cfg;
     vs->status_pending = true;
     vsw_config_destroy(&cfg);
