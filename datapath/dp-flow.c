@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dp-upcall.h"
 #include "util.h"
 
 struct dp_flow_mask *
@@ -69,6 +70,8 @@ dp_flow_create(const struct flow *key, struct dp_flow_mask *mask,
     atomic_init(&flow->version, version);
     atomic_init(&flow->refcnt, 1);
     flow->pmd_id = pmd_id;
+    atomic_init(&flow->pushed_packets, 0);
+    atomic_init(&flow->pushed_bytes, 0);
     return flow;
 }
 
@@ -100,4 +103,46 @@ dp_flow_stats_get(const struct dp_flow *flow_, struct dp_flow_stats *stats)
     stats->used = atomic_load_explicit(&flow->used, memory_order_relaxed);
     stats->tcp_flags = atomic_load_explicit(&flow->tcp_flags,
                                             memory_order_relaxed);
+}
+
+/* The PMD's mark and the revalidator's reads pair through fences: the PMD
+ * stores the mark, then (release fence) its stats; a revalidator that
+ * loaded stats that include the upcall's packet (acquire fence) then sees
+ * the mark, so that packet is never pushed. */
+void
+dp_flow_stats_mark_pushed(struct dp_flow *flow, uint64_t packets,
+                          uint64_t bytes)
+{
+    atomic_store_explicit(&flow->pushed_packets, packets,
+                          memory_order_relaxed);
+    atomic_store_explicit(&flow->pushed_bytes, bytes, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+}
+
+bool
+dp_flow_stats_take_delta(struct dp_flow *flow,
+                         struct dp_flow_stats_delta *delta)
+{
+    struct dp_flow_stats st;
+
+    dp_flow_stats_get(flow, &st);
+    atomic_thread_fence(memory_order_acquire);
+    uint64_t pp = atomic_load_explicit(&flow->pushed_packets,
+                                       memory_order_relaxed);
+    uint64_t pb = atomic_load_explicit(&flow->pushed_bytes,
+                                       memory_order_relaxed);
+    if (st.packets <= pp || !st.used) {
+        return false;           /* Nothing new, or not all visible yet. */
+    }
+    /* The fields are not one snapshot: bytes may lag packets by a burst;
+     * what lags is pushed next time. */
+    delta->packets = st.packets - pp;
+    delta->bytes = st.bytes > pb ? st.bytes - pb : 0;
+    delta->used = st.used;
+    delta->tcp_flags = st.tcp_flags;
+    atomic_store_explicit(&flow->pushed_packets, st.packets,
+                          memory_order_relaxed);
+    atomic_store_explicit(&flow->pushed_bytes, MAX(st.bytes, pb),
+                          memory_order_relaxed);
+    return true;
 }

@@ -29,6 +29,12 @@
  * (dp_flow_stats_add()); any thread may read them (dp_flow_stats_get())
  * without a lock.  Each field is a relaxed atomic: a reader sees each field
  * whole, not the four as one snapshot.
+ *
+ * Pushed stats.  What the slow path has been told of (dp-upcall.h
+ * push_stats()): the revalidator alone reads and writes them
+ * (dp_flow_stats_take_delta()), except that the PMD that installed the
+ * flow on an upcall first marks the upcall's packet as told
+ * (dp_flow_stats_mark_pushed()), before it adds that packet to the stats.
  */
 #ifndef SKIFF_DP_FLOW_H
 #define SKIFF_DP_FLOW_H 1
@@ -91,6 +97,10 @@ struct dp_flow {
 
     atomic_uint refcnt;
     unsigned int pmd_id;        /* Owning PMD thread, for dumps. */
+
+    /* Stats the slow path has been given (see "Pushed stats"). */
+    atomic_uint_least64_t pushed_packets;
+    atomic_uint_least64_t pushed_bytes;
 };
 
 /* Creates a flow with one reference: key KEY & MASK->wc, taking a new
@@ -143,6 +153,18 @@ dp_flow_stats_add(struct dp_flow *flow, uint32_t packets, uint32_t bytes,
 
 /* Any thread. */
 void dp_flow_stats_get(const struct dp_flow *, struct dp_flow_stats *);
+
+/* The owning PMD, once, right after it installed FLOW for an upcall and
+ * before it adds that packet to the stats: PACKETS packets of BYTES bytes
+ * were counted by the slow path's upcall() already. */
+void dp_flow_stats_mark_pushed(struct dp_flow *, uint64_t packets,
+                               uint64_t bytes);
+
+/* The revalidator: if FLOW forwarded packets since the last call, stores
+ * the difference in *DELTA, remembers it as pushed and returns true;
+ * otherwise returns false. */
+struct dp_flow_stats_delta;
+bool dp_flow_stats_take_delta(struct dp_flow *, struct dp_flow_stats_delta *);
 
 static inline uint64_t
 dp_flow_get_version(const struct dp_flow *flow)

@@ -291,7 +291,11 @@ handle_miss(struct dp_pmd *pmd, struct rte_mbuf *pkt, const struct flow *key,
     if (res->install && dp_cls_count(pmd->cls) < limit) {
         error = dp_cls_insert(pmd->cls, key, &res->mask, res->actions.data,
                               res->actions.size, version, &flow);
-        if (!error || error == EEXIST) {
+        if (!error) {
+            /* upcall() counted this packet (dp-upcall.h). */
+            dp_flow_stats_mark_pushed(flow, 1, rte_pktmbuf_pkt_len(pkt));
+            return flow;
+        } else if (error == EEXIST) {
             return flow;
         }
     } else if (res->install) {

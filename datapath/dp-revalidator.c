@@ -1,4 +1,5 @@
-/* dp-revalidator: idle expiry, revalidation and the flow limit. */
+/* dp-revalidator: idle expiry, revalidation, the flow limit and stats
+ * pushed to the slow path. */
 #include <config.h>
 
 #include "dp-revalidator.h"
@@ -16,6 +17,7 @@
 #include "dp-cls.h"
 #include "dp-flow.h"
 #include "dp-pmd.h"
+#include "dp-upcall.h"
 #include "dpif-private.h"
 #include "timeval.h"
 #include "util.h"
@@ -31,6 +33,7 @@ struct dp_revalidator {
     bool exit;                  /* Guarded by mutex. */
 
     atomic_uint_least64_t passes, expired, revalidated, removed, evicted;
+    atomic_uint_least64_t pushed;
     struct dp_upcall_result result;
 };
 
@@ -80,6 +83,35 @@ revalidate_flow(struct dp_revalidator *r, struct dp_cls *cls,
     return true;
 }
 
+/* Gives the slow path what FLOW forwarded since the last push, if
+ * anything.  The caller is online (REG is valid) or holds no REG. */
+static void
+push_stats(struct dp_revalidator *r, struct dp_flow *flow,
+           const struct dpif_upcall_reg *reg)
+{
+    struct dp_flow_stats_delta delta;
+
+    if (reg && reg->ops->push_stats
+        && dp_flow_stats_take_delta(flow, &delta)) {
+        reg->ops->push_stats(reg->aux, &flow->key, &delta);
+        count(&r->pushed, 1);
+    }
+}
+
+/* Removes FLOW from CLS, counting it in *COUNTER, and pushes its last
+ * stats.  After the removal: only what a PMD adds in the burst it was
+ * running when the flow died can be missed. */
+static void
+remove_flow(struct dp_revalidator *r, struct dp_cls *cls,
+            struct dp_flow *flow, const struct dpif_upcall_reg *reg,
+            atomic_uint_least64_t *counter)
+{
+    if (!dp_cls_remove(cls, flow)) {
+        count(counter, 1);
+    }
+    push_stats(r, flow, reg);
+}
+
 static int
 cmp_used(const void *a_, const void *b_)
 {
@@ -118,21 +150,20 @@ revalidate_pmd(struct dp_revalidator *r, struct dp_pmd *pmd, long long now)
          * whole pass; what it protects is loaded again after it. */
         rte_rcu_qsbr_quiescent(qsbr, DPIF_QSBR_REVALIDATOR);
         reg = atomic_load(&dpif->upcall);
+        /* First what the flow did under the slow path's current view;
+         * a dead flow (removed by dpctl) still gets its last push. */
+        push_stats(r, flow, reg);
         if (dp_flow_is_dead(flow)) {
             continue;
         }
         dp_flow_stats_get(flow, &st);
         if (now - st.used > (long long) max_idle) {
-            if (!dp_cls_remove(cls, flow)) {
-                count(&r->expired, 1);
-            }
+            remove_flow(r, cls, flow, reg, &r->expired);
             continue;
         }
         if (dp_flow_get_version(flow) != version
             && !revalidate_flow(r, cls, flow, reg, version)) {
-            if (!dp_cls_remove(cls, flow)) {
-                count(&r->removed, 1);
-            }
+            remove_flow(r, cls, flow, reg, &r->removed);
             continue;
         }
         /* Swap, not overwrite: FLOWS must keep every reference the dump
@@ -154,11 +185,13 @@ revalidate_pmd(struct dp_revalidator *r, struct dp_pmd *pmd, long long now)
         }
         if (kept > limit) {
             qsort(flows, kept, sizeof *flows, cmp_used);
+            rte_rcu_qsbr_thread_online(qsbr, DPIF_QSBR_REVALIDATOR);
             for (size_t i = 0; i < kept - limit; i++) {
-                if (!dp_cls_remove(cls, flows[i])) {
-                    count(&r->evicted, 1);
-                }
+                rte_rcu_qsbr_quiescent(qsbr, DPIF_QSBR_REVALIDATOR);
+                reg = atomic_load(&dpif->upcall);
+                remove_flow(r, cls, flows[i], reg, &r->evicted);
             }
+            rte_rcu_qsbr_thread_offline(qsbr, DPIF_QSBR_REVALIDATOR);
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -259,5 +292,6 @@ dp_revalidator_get_stats(const struct dp_revalidator *r_,
         s->revalidated = atomic_load(&r->revalidated);
         s->removed = atomic_load(&r->removed);
         s->evicted = atomic_load(&r->evicted);
+        s->pushed = atomic_load(&r->pushed);
     }
 }

@@ -12,6 +12,9 @@
  *     -> removes it; no revalidate() -> removes it;
  *   - when a PMD holds more than the flow_limit tunable, removes its
  *     least recently used flows down to the limit;
+ *   - gives the slow path (dp_upcall_ops.push_stats) what each flow
+ *     forwarded since the last pass, and what a flow it removes forwarded
+ *     since (dp_flow_stats_take_delta());
  *   - lets each classifier free what the PMDs no longer read
  *     (dp_cls_reclaim()).
  *
@@ -40,6 +43,7 @@ struct dp_revalidator_stats {
     uint64_t revalidated;       /* Kept with new actions. */
     uint64_t removed;           /* Removed by revalidation. */
     uint64_t evicted;           /* Over the flow limit. */
+    uint64_t pushed;            /* Stats deltas given to the slow path. */
 };
 void dp_revalidator_get_stats(const struct dp_revalidator *,
                               struct dp_revalidator_stats *);

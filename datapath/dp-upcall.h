@@ -30,10 +30,24 @@
  *   actions and mask; the datapath keeps the megaflow if the mask is the
  *   same and updates its actions, or deletes it otherwise.
  *
- * Threads: upcall() runs in PMD threads, several at once, and revalidate()
- * in the revalidator thread; the slow path does its own locking.  Neither
- * may call back into the datapath's flow functions.  The datapath holds no
- * lock of its own while calling them.
+ * Stats (push_stats()):
+ *   The packets a megaflow forwards never reach the slow path, so the
+ *   revalidator hands their counts back: on each pass, for each megaflow
+ *   whose packet count grew since the last push, it calls push_stats()
+ *   with the megaflow's key (masked, in_port in the datapath's numbering,
+ *   no packet) and the difference (struct dp_flow_stats_delta).  A
+ *   megaflow the revalidator removes (idle, evicted, changed mask) gets a
+ *   last push of what was left; one removed by someone else (dpctl, a port
+ *   going away) loses at most one pass's worth.  The packet that caused an
+ *   upcall is not in any delta: upcall() counted it already.  The slow
+ *   path credits whatever the key translates to now (rules, ports, MAC
+ *   ages) and installs nothing.
+ *
+ * Threads: upcall() runs in PMD threads, several at once; revalidate() and
+ * push_stats() run in the revalidator thread, one call at a time.  The
+ * slow path does its own locking.  None may call back into the datapath's
+ * flow functions.  The datapath holds no lock of its own while calling
+ * them.
  *
  * Errors: upcall() and revalidate() return 0, or a positive errno value
  * (the packet is dropped and counted; no megaflow is installed).
@@ -69,6 +83,16 @@ struct dp_upcall_result {
     bool install;               /* Initialized true. */
 };
 
+/* What a megaflow did since its last push (see above). */
+struct dp_flow_stats_delta {
+    uint64_t packets;           /* New packets (at least 1). */
+    uint64_t bytes;             /* Their bytes. */
+    long long int used;         /* time_msec() of the megaflow's last
+                                 * packet. */
+    uint16_t tcp_flags;         /* OR of the TCP flags the megaflow has
+                                 * seen in its life, host order. */
+};
+
 struct dp_upcall_ops {
     int (*upcall)(void *aux, const struct dp_upcall *,
                   struct dp_upcall_result *);
@@ -76,6 +100,11 @@ struct dp_upcall_ops {
     /* May be NULL: then a version change flushes every megaflow. */
     int (*revalidate)(void *aux, const struct flow *key,
                       struct dp_upcall_result *);
+
+    /* May be NULL: then forwarded packets are counted only in the
+     * datapath. */
+    void (*push_stats)(void *aux, const struct flow *key,
+                       const struct dp_flow_stats_delta *);
 
     /* The slow path's configuration version.  Megaflows installed under an
      * older version are revalidated.  Called often; must be cheap (an

@@ -152,6 +152,11 @@ mac_learning_learn(struct mac_learning *ml, uint16_t vlan,
         list_push_back(&ml->lru, &e->lru);
         change = MAC_LEARNING_NEW;
         trim_locked(ml);
+    } else if (now < e->used) {
+        /* Older than the last sighting (a megaflow's stats pushed late):
+         * that one stands. */
+        pthread_mutex_unlock(&ml->mutex);
+        return change;
     } else {
         if (e->port != port) {
             e->port = port;
@@ -188,12 +193,13 @@ mac_learning_expire(struct mac_learning *ml, long long now)
     struct mac_entry *e;
 
     pthread_mutex_lock(&ml->mutex);
+    /* The whole list: sightings may arrive a little out of order (see
+     * mac_learning_learn()), so it is only nearly sorted. */
     LIST_FOR_EACH_SAFE (e, lru, &ml->lru) {
-        if (!is_expired(ml, e, now)) {
-            break;      /* The rest were seen later. */
+        if (is_expired(ml, e, now)) {
+            entry_remove(ml, e);
+            n++;
         }
-        entry_remove(ml, e);
-        n++;
     }
     pthread_mutex_unlock(&ml->mutex);
     return n;

@@ -5,9 +5,10 @@
  * Each entry maps (VLAN, MAC) to the OpenFlow port the address was last
  * seen on, and when.  An entry not refreshed for the aging time is gone;
  * when the table is full, learning a new address evicts the entry that
- * was refreshed least recently; an address seen on another port moves
- * there.  Times are milliseconds from the caller's clock, so tests drive
- * aging without waiting.
+ * was refreshed least recently (nearly: refreshes may arrive a little out
+ * of order); an address seen on another port moves there.  Times are
+ * milliseconds from the caller's clock, so tests drive aging without
+ * waiting.
  *
  * Thread-safe: PMD threads learn and look up at once through an internal
  * mutex held for a few hash probes.
@@ -45,7 +46,10 @@ enum mac_learning_change {
 };
 
 /* Learns that MAC on VLAN is behind PORT at time NOW (msec).  Multicast
- * source addresses are never learned (REFRESHED is returned). */
+ * source addresses are never learned (REFRESHED is returned).  NOW may be
+ * a little in the past (stats pushed from the datapath): a sighting older
+ * than the entry's last one changes nothing (REFRESHED), so it cannot move
+ * the address back to a port it has left. */
 enum mac_learning_change mac_learning_learn(struct mac_learning *,
                                             uint16_t vlan,
                                             struct eth_addr mac,

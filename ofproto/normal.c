@@ -134,8 +134,9 @@ xlate_normal(struct xlate_ctx *ctx)
     struct mac_learning *ml = ctx->ofproto->ml;
     long long now = ofproto_time_msec();
     if (ctx->xin->may_learn && !eth_addr_is_multicast(ctx->flow.dl_src)) {
+        long long seen = ctx->xin->stats ? ctx->xin->stats->used : now;
         enum mac_learning_change c = mac_learning_learn(
-            ml, n.vlan, ctx->flow.dl_src, in->ofp_port, now);
+            ml, n.vlan, ctx->flow.dl_src, in->ofp_port, seen);
         if (c != MAC_LEARNING_REFRESHED) {
             ctx->xout->learned = true;
             format_mac(mac, ctx->flow.dl_src);

@@ -90,8 +90,13 @@ rule_from_cls(const struct cls_rule *cr)
 struct rule *ofproto_rule_lookup(const struct ofproto *, uint8_t table_id,
                                  const struct flow *,
                                  struct flow_wildcards *wc);
-/* Credits a packet of SIZE bytes to RULE. */
+/* Credits a packet of SIZE bytes to RULE, used at NOW. */
 void ofproto_rule_credit(struct rule *, size_t size, long long now);
+/* Credits N_PACKETS packets of N_BYTES bytes in all to RULE, the last at
+ * USED: its last use becomes USED unless it is later already.  Any
+ * thread, lock-free. */
+void ofproto_rule_add_stats(struct rule *, uint64_t n_packets,
+                            uint64_t n_bytes, long long used);
 
 /* Ports (with ofproto_rwlock held). */
 struct ofport *ofproto_get_port(const struct ofproto *, uint32_t ofp_port);

@@ -1,4 +1,4 @@
-/* ofproto-upcall: misses and revalidation from the datapath. */
+/* ofproto-upcall: misses, revalidation and stats from the datapath. */
 #include <config.h>
 
 #include "ofproto-upcall.h"
@@ -13,10 +13,12 @@
 
 VLOG_DEFINE_THIS_MODULE(ofproto_upcall);
 
-/* Translates KEY (datapath numbering) into RESULT.  PACKET_SIZE and LEARN
- * are for a real packet (0 and false when revalidating). */
+/* Translates KEY (datapath numbering) into RESULT (NULL: the actions and
+ * mask are not wanted).  STATS, if nonnull, are real packets: they are
+ * credited to the input port, every rule hit and every output port, and
+ * NORMAL learns their source. */
 static int
-translate(const struct flow *key, size_t packet_size, bool real,
+translate(const struct flow *key, const struct xlate_stats *stats,
           struct dp_upcall_result *result)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -28,25 +30,26 @@ translate(const struct flow *key, size_t packet_size, bool real,
         pthread_rwlock_unlock(&ofproto_rwlock);
         VLOG_DBG_RL(&rl, "packet from datapath port %u, which no bridge "
                     "has: dropped", key->in_port);
-        dp_actions_clear(&result->actions);
-        memset(&result->mask, 0, sizeof result->mask);
-        result->mask.masks.in_port = UINT32_MAX;
+        if (result) {
+            dp_actions_clear(&result->actions);
+            memset(&result->mask, 0, sizeof result->mask);
+            result->mask.masks.in_port = UINT32_MAX;
+        }
         return 0;
     }
 
     struct xlate_in xin = {
         .ofproto = port->ofproto,
         .flow = *key,
-        .packet_size = packet_size,
-        .credit_stats = real,
-        .may_learn = real,
+        .stats = stats,
+        .may_learn = stats != NULL,
     };
     struct xlate_out xout;
     xin.flow.in_port = port->ofp_port;
     xin.flow.metadata = 0;
-    if (real) {
-        atomic_fetch_add(&port->rx_packets, 1);
-        atomic_fetch_add(&port->rx_bytes, packet_size);
+    if (stats) {
+        atomic_fetch_add(&port->rx_packets, stats->n_packets);
+        atomic_fetch_add(&port->rx_bytes, stats->n_bytes);
     }
 
     int lock = rcu_read_lock();
@@ -56,15 +59,17 @@ translate(const struct flow *key, size_t packet_size, bool real,
     pthread_rwlock_unlock(&ofproto_rwlock);
 
     if (!error) {
-        /* Hand the list over (both are plain heap buffers). */
-        struct dp_actions tmp = result->actions;
-        result->actions = xout.actions;
-        xout.actions = tmp;
-        result->mask = xout.wc;
-        result->mask.masks.in_port = UINT32_MAX;
-        result->mask.masks.metadata = 0;
-        if (xout.slow) {
-            result->install = false;
+        if (result) {
+            /* Hand the list over (both are plain heap buffers). */
+            struct dp_actions tmp = result->actions;
+            result->actions = xout.actions;
+            xout.actions = tmp;
+            result->mask = xout.wc;
+            result->mask.masks.in_port = UINT32_MAX;
+            result->mask.masks.metadata = 0;
+            if (xout.slow) {
+                result->install = false;
+            }
         }
         learned = xout.learned;
     }
@@ -88,7 +93,12 @@ upcall_cb(void *aux, const struct dp_upcall *upcall,
                     (unsigned long long) upcall->cookie);
         return 0;
     }
-    return translate(upcall->key, upcall->size, true, result);
+    struct xlate_stats stats = {
+        .n_packets = 1,
+        .n_bytes = upcall->size,
+        .used = ofproto_time_msec(),
+    };
+    return translate(upcall->key, &stats, result);
 }
 
 static int
@@ -96,7 +106,30 @@ revalidate_cb(void *aux, const struct flow *key,
               struct dp_upcall_result *result)
 {
     (void) aux;
-    return translate(key, 0, false, result);
+    return translate(key, NULL, result);
+}
+
+/* A megaflow's packets since the last push: the same translation as an
+ * upcall of them all at once, without the actions.  A refresh of a MAC
+ * entry that changes nothing else leaves the version alone, so steady
+ * traffic does not make the datapath revalidate. */
+static void
+push_stats_cb(void *aux, const struct flow *key,
+              const struct dp_flow_stats_delta *delta)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct xlate_stats stats = {
+        .n_packets = delta->packets,
+        .n_bytes = delta->bytes,
+        .used = delta->used,
+    };
+
+    (void) aux;
+    int error = translate(key, &stats, NULL);
+    if (error) {
+        VLOG_WARN_RL(&rl, "stats of a megaflow on datapath port %u not "
+                     "credited (%s)", key->in_port, strerror(error));
+    }
 }
 
 static uint64_t
@@ -109,5 +142,6 @@ version_cb(void *aux)
 const struct dp_upcall_ops ofproto_upcall_ops = {
     .upcall = upcall_cb,
     .revalidate = revalidate_cb,
+    .push_stats = push_stats_cb,
     .version = version_cb,
 };

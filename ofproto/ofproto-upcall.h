@@ -9,10 +9,16 @@
  * metadata wildcarded (it is always 0 in the datapath).  A packet from a
  * port no bridge has gets a drop megaflow on that port.  Revalidation
  * translates the megaflow's key the same way without learning or
- * counting.  The version is ofproto_version().
+ * counting.  A stats push translates the megaflow's key again, installs
+ * nothing, and credits the delta as if its packets had come up: to the
+ * input port, every rule the translation hits (last use raised to the
+ * delta's), every output port, and NORMAL's learning of the source (a
+ * plain refresh does not bump the version).  The version is
+ * ofproto_version().
  *
- * Thread-safe: upcalls run in PMD threads while the control thread
- * changes bridges (see ofproto-private.h).
+ * Thread-safe: upcalls run in PMD threads, revalidation and pushes in the
+ * revalidator thread, while the control thread changes bridges (see
+ * ofproto-private.h).
  */
 #ifndef SKIFF_OFPROTO_UPCALL_H
 #define SKIFF_OFPROTO_UPCALL_H 1

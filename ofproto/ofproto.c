@@ -115,6 +115,19 @@ ofproto_rule_credit(struct rule *rule, size_t size, long long now)
     atomic_store(&rule->used, now);
 }
 
+void
+ofproto_rule_add_stats(struct rule *rule, uint64_t n_packets,
+                       uint64_t n_bytes, long long used)
+{
+    atomic_fetch_add(&rule->n_packets, n_packets);
+    atomic_fetch_add(&rule->n_bytes, n_bytes);
+    long long old = atomic_load(&rule->used);
+    while (old < used
+           && !atomic_compare_exchange_weak(&rule->used, &old, used)) {
+        continue;
+    }
+}
+
 /* Garbage: what a batch of changes frees once readers cannot see it. */
 struct garbage {
     struct rule **rules;

@@ -94,7 +94,8 @@ size_t ofproto_n_flows(const struct ofproto *);
 /* The bridge and its ports, as ofproto/show replies (strings borrowed:
  * free DESC->ports only). */
 void ofproto_describe(const struct ofproto *, struct ofp_bridge_desc *);
-/* Port counters (rx of upcalled packets, tx of what they were sent to),
+/* Port counters (rx of upcalled packets and of the packets megaflows
+ * forwarded, pushed by the datapath; tx of what they were sent to),
  * of every port or only of PORT (OFPP_ANY: all).  Returns 0 or ENOENT.
  * Free *STATSP. */
 int ofproto_port_stats(const struct ofproto *, uint32_t port,

@@ -223,10 +223,11 @@ xlate_output_port(struct xlate_ctx *ctx, const struct ofport *port)
     dp_actions_put_output(&ctx->xout->actions, port->dp_port);
     xlate_trace(ctx, "-> output to %s (port %"PRIu32", datapath port "
                 "%"PRIu32")", port->name, port->ofp_port, port->dp_port);
-    if (ctx->xin->credit_stats) {
+    const struct xlate_stats *st = ctx->xin->stats;
+    if (st) {
         struct ofport *p = (struct ofport *) port;
-        atomic_fetch_add(&p->tx_packets, 1);
-        atomic_fetch_add(&p->tx_bytes, ctx->xin->packet_size);
+        atomic_fetch_add(&p->tx_packets, st->n_packets);
+        atomic_fetch_add(&p->tx_bytes, st->n_bytes);
     }
 }
 
@@ -281,8 +282,9 @@ xlate_output(struct xlate_ctx *ctx, uint32_t port_no, uint16_t max_len)
         return;
     case OFPP_CONTROLLER:
         if (!ctx->xin->trace) {
+            uint64_t k = ctx->xin->stats ? ctx->xin->stats->n_packets : 1;
             unsigned long long n = atomic_fetch_add(
-                &ctx->ofproto->n_controller, 1) + 1;
+                &ctx->ofproto->n_controller, k) + k;
             VLOG_INFO_RL(&rl, "%s: packet to the controller (max_len %u), "
                          "but there is no controller: dropped (%llu so "
                          "far)", ctx->ofproto->name, max_len, n);
@@ -333,9 +335,9 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
                     match_is_catchall(&m) ? "" : ",", ds_cstr(&s));
         ds_destroy(&s);
     }
-    if (ctx->xin->credit_stats) {
-        ofproto_rule_credit(rule, ctx->xin->packet_size,
-                            ofproto_time_msec());
+    const struct xlate_stats *st = ctx->xin->stats;
+    if (st) {
+        ofproto_rule_add_stats(rule, st->n_packets, st->n_bytes, st->used);
     }
     int saved_table = ctx->table_id;
     ctx->table_id = table_id;

@@ -35,14 +35,24 @@ struct ofproto;
 
 #define XLATE_MAX_DEPTH 64
 
+/* Packets to credit to every rule the translation hits (n_packets,
+ * n_bytes; last use raised to USED) and to the ports it outputs to. */
+struct xlate_stats {
+    uint64_t n_packets;
+    uint64_t n_bytes;
+    long long int used;         /* ofproto_time_msec() clock. */
+};
+
 struct xlate_in {
     struct ofproto *ofproto;
     struct flow flow;           /* in_port: OpenFlow port number. */
-    size_t packet_size;         /* Bytes credited to rules and ports when
-                                 * CREDIT_STATS. */
-    bool credit_stats;          /* Count the packet (a real upcall). */
+    const struct xlate_stats *stats;    /* Nonnull: count these packets
+                                         * (an upcall, or a megaflow's
+                                         * pushed stats). */
     bool may_learn;             /* NORMAL may learn MACs (not in a
-                                 * trace or revalidation). */
+                                 * trace or revalidation): the source was
+                                 * seen at STATS->used if STATS, else
+                                 * now. */
     struct ds *trace;           /* Nonnull: append a readable trace. */
 };
 

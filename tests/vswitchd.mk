@@ -8,8 +8,10 @@ tests_unit_test_vsw_config_LDADD = vswitchd/libvswitchd.a $(LIBOFPROTO) \
 INTEGRATION_TESTS += \
 	tests/integration/vmm-switch.sh \
 	tests/integration/vswitchd-vhost.sh \
-	tests/integration/vswitchd.sh
+	tests/integration/vswitchd.sh \
+	tests/integration/vswitchd-stats.sh
 
 INTEGRATION_TESTS += tests/integration/skiff-ctl.sh
 
 INTEGRATION_TESTS += tests/integration/demo.sh
+

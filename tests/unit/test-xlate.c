@@ -1,6 +1,7 @@
 /* Unit tests for ofproto/xlate and normal.c: OpenFlow actions and
- * instructions to datapath actions, megaflow masks, resubmit loops, and
- * NORMAL with MAC learning through the upcall handler. */
+ * instructions to datapath actions, megaflow masks, resubmit loops,
+ * NORMAL with MAC learning through the upcall handler, and megaflow stats
+ * pushed back to rules, ports and MAC ages. */
 #include "unit.h"
 
 #include <arpa/inet.h>
@@ -355,10 +356,10 @@ test_normal_learning(void **state)
     free(ps);
 }
 
-/* PMD-like threads send packets through the upcall handler while the
- * control thread changes flows, ports and the MAC table: every answer is
- * a well-formed action list (AddressSanitizer catches any use of freed
- * rules, actions or ports). */
+/* PMD-like threads send packets through the upcall handler, and push
+ * stats as the revalidator does, while the control thread changes flows,
+ * ports and the MAC table: every answer is a well-formed action list
+ * (AddressSanitizer catches any use of freed rules, actions or ports). */
 struct upcall_thread {
     pthread_t thread;
     unsigned int seed;
@@ -400,6 +401,12 @@ upcall_main(void *arg_)
         }
         dp_actions_uninit(&r.actions);
         arg->n_upcalls++;
+
+        /* And as the revalidator would, the megaflow's stats. */
+        struct dp_flow_stats_delta d = {
+            .packets = 3, .bytes = 192, .used = ofproto_time_msec(),
+        };
+        ofproto_upcall_ops.push_stats(NULL, &key, &d);
     }
     return NULL;
 }
@@ -469,6 +476,225 @@ test_concurrent_upcalls(void **state)
     assert_true(n > 0);
 }
 
+/* Stats pushes (dp_upcall_ops.push_stats) under a clock the test
+ * drives. */
+static long long fake_now;
+
+static long long int
+fake_clock(void)
+{
+    return fake_now;
+}
+
+static int
+setup_clock(void **state)
+{
+    fake_now = 1000000;
+    ofproto_set_clock(fake_clock);
+    return setup(state);
+}
+
+static int
+teardown_clock(void **state)
+{
+    teardown(state);
+    ofproto_set_clock(NULL);
+    return 0;
+}
+
+/* Pushes PACKETS packets of BYTES bytes, the last at USED, for the
+ * megaflow on datapath port DP_PORT with key MATCH_TEXT. */
+static void
+push(uint32_t dp_port, const char *match_text, uint64_t packets,
+     uint64_t bytes, long long used)
+{
+    struct match m;
+    assert_null(ofp_parse_match(&m, match_text, NULL, NULL));
+    m.flow.in_port = dp_port;
+    struct dp_flow_stats_delta d = {
+        .packets = packets, .bytes = bytes, .used = used,
+    };
+    ofproto_upcall_ops.push_stats(NULL, &m.flow, &d);
+}
+
+/* The stats of the flow in TABLE with PRIORITY. */
+static struct ofp_flow_stats
+flow_stats(struct ofproto *p, uint8_t table, uint16_t priority)
+{
+    struct ofp_flow_stats *stats, fs;
+    size_t n;
+    ofproto_dump_flows(p, NULL, &stats, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (stats[i].table_id == table && stats[i].priority == priority) {
+            fs = stats[i];
+            free(stats);
+            return fs;
+        }
+    }
+    fail_msg("no flow in table %u with priority %u", table, priority);
+    memset(&fs, 0, sizeof fs);
+    return fs;
+}
+
+static struct ofp_port_stats
+port_stats(struct ofproto *p, uint32_t port)
+{
+    struct ofp_port_stats *ps, s;
+    size_t n;
+    assert_int_equal(ofproto_port_stats(p, port, &ps, &n), 0);
+    assert_int_equal(n, 1);
+    s = ps[0];
+    free(ps);
+    return s;
+}
+
+static void
+test_push_stats_rules(void **state)
+{
+    struct ofproto *p = *state;
+
+    add(p, "priority=10,in_port=1 actions=resubmit(,1),output:4");
+    add(p, "table=1,priority=10 actions=write_metadata:0x1,goto_table:2");
+    add(p, "table=2,priority=10,ip actions=output:2");
+    add(p, "table=2,priority=5 actions=output:3");
+    uint64_t v = ofproto_version();
+
+    fake_now += 5000;
+    push(101, "ip,nw_proto=1", 40, 4000, fake_now - 100);
+    /* Every rule the translation went through, resubmit and goto_table
+     * included; none other. */
+    struct ofp_flow_stats fs = flow_stats(p, 0, 10);
+    assert_int_equal(fs.n_packets, 40);
+    assert_int_equal(fs.n_bytes, 4000);
+    assert_int_equal(fs.idle_age, 0);
+    fs = flow_stats(p, 1, 10);
+    assert_int_equal(fs.n_packets, 40);
+    assert_int_equal(fs.n_bytes, 4000);
+    fs = flow_stats(p, 2, 10);
+    assert_int_equal(fs.n_packets, 40);
+    assert_int_equal(fs.n_bytes, 4000);
+    assert_int_equal(flow_stats(p, 2, 5).n_packets, 0);
+    assert_int_equal(flow_stats(p, 0, 0).n_packets, 0);   /* NORMAL. */
+    assert_int_equal(flow_stats(p, 2, 5).idle_age, 5);
+
+    /* Ports: rx on the input one, tx on each output. */
+    struct ofp_port_stats ps = port_stats(p, 1);
+    assert_int_equal(ps.rx_packets, 40);
+    assert_int_equal(ps.rx_bytes, 4000);
+    assert_int_equal(ps.tx_packets, 0);
+    assert_int_equal(port_stats(p, 2).tx_packets, 40);
+    assert_int_equal(port_stats(p, 4).tx_bytes, 4000);
+    assert_int_equal(port_stats(p, 3).tx_packets, 0);
+
+    /* A later push adds; an older "used" never takes the age back. */
+    fake_now += 3000;
+    push(101, "ip,nw_proto=1", 2, 100, fake_now - 2500);
+    fs = flow_stats(p, 2, 10);
+    assert_int_equal(fs.n_packets, 42);
+    assert_int_equal(fs.n_bytes, 4100);
+    assert_int_equal(fs.idle_age, 2);
+    push(101, "ip,nw_proto=1", 1, 60, fake_now - 7000);
+    assert_int_equal(flow_stats(p, 2, 10).idle_age, 2);
+
+    /* Not IP: table 2's other rule. */
+    push(101, "arp", 3, 180, fake_now);
+    assert_int_equal(flow_stats(p, 2, 5).n_packets, 3);
+    assert_int_equal(port_stats(p, 3).tx_packets, 3);
+    assert_int_equal(flow_stats(p, 0, 10).n_packets, 46);
+
+    /* A port no bridge has: nothing credited, nothing broken. */
+    push(999, "ip", 5, 300, fake_now);
+    assert_int_equal(flow_stats(p, 0, 10).n_packets, 46);
+
+    /* Nothing of it changed the version. */
+    assert_int_equal(ofproto_version(), v);
+}
+
+static void
+test_push_stats_idle_timeout(void **state)
+{
+    struct ofproto *p = *state;
+
+    add(p, "priority=20,in_port=2,idle_timeout=3 actions=output:1");
+    ofproto_run();
+
+    /* Traffic through a megaflow, pushed every 2 s, keeps it. */
+    for (int i = 0; i < 4; i++) {
+        fake_now += 2000;
+        push(102, "ip", 10, 600, fake_now - 200);
+        ofproto_run();
+        assert_int_equal(flow_stats(p, 0, 20).n_packets, 10 * (i + 1));
+    }
+    /* Then none: it goes after 3 s. */
+    fake_now += 2000;
+    ofproto_run();
+    assert_int_equal(ofproto_n_flows(p), 2);
+    fake_now += 1500;
+    ofproto_run();
+    assert_int_equal(ofproto_n_flows(p), 1);
+}
+
+static void
+test_push_stats_mac_ages(void **state)
+{
+    struct ofproto *p = *state;
+    const char *a_to_b = "dl_src=" A_MAC ",dl_dst=" B_MAC ",ip";
+    const char *b_to_a = "dl_src=" B_MAC ",dl_dst=" A_MAC ",ip";
+    struct eth_addr a_mac = { { 2, 0, 0, 0, 0, 0x0a } };
+    uint32_t port;
+
+    ofproto_set_mac_aging(p, 10);
+    char *a = upcall(101, A_MAC, B_MAC, NULL);
+    free(a);
+    a = upcall(102, B_MAC, A_MAC, NULL);
+    free(a);
+    uint64_t v = ofproto_version();
+
+    /* A and B keep sending through their megaflows for 25 s, more than
+     * twice the aging time: their entries stay, and the version does not
+     * move. */
+    for (int i = 0; i < 5; i++) {
+        fake_now += 5000;
+        push(101, a_to_b, 50, 3000, fake_now - 100);
+        push(102, b_to_a, 50, 3000, fake_now - 300);
+        ofproto_run();
+        assert_true(mac_learning_lookup(p->ml, 0, a_mac, fake_now, &port));
+        assert_int_equal(port, 1);
+    }
+    assert_int_equal(mac_learning_count(p->ml), 2);
+    assert_int_equal(ofproto_version(), v);
+    assert_int_equal(flow_stats(p, 0, 0).n_packets, 2 + 500);
+
+    /* Silence: both age out (a change). */
+    fake_now += 10000;
+    ofproto_run();
+    assert_int_equal(mac_learning_count(p->ml), 0);
+    assert_true(ofproto_version() > v);
+
+    /* A source seen only through a push is learned (a change). */
+    v = ofproto_version();
+    push(101, a_to_b, 1, 60, fake_now);
+    assert_true(ofproto_version() > v);
+    assert_true(mac_learning_lookup(p->ml, 0, a_mac, fake_now, &port));
+    assert_int_equal(port, 1);
+    fake_now += 1000;
+    v = ofproto_version();
+
+    /* A moves to port 3: a change. */
+    push(103, a_to_b, 1, 60, fake_now);
+    assert_true(ofproto_version() > v);
+    assert_true(mac_learning_lookup(p->ml, 0, a_mac, fake_now, &port));
+    assert_int_equal(port, 3);
+
+    /* A late push from port 1 (before the move) does not move it back. */
+    v = ofproto_version();
+    push(101, a_to_b, 1, 60, fake_now - 300);
+    assert_int_equal(ofproto_version(), v);
+    assert_true(mac_learning_lookup(p->ml, 0, a_mac, fake_now, &port));
+    assert_int_equal(port, 3);
+
+}
+
 int
 main(void)
 {
@@ -485,6 +711,12 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_upcalls, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_push_stats_rules, setup_clock,
+                                        teardown_clock),
+        cmocka_unit_test_setup_teardown(test_push_stats_idle_timeout,
+                                        setup_clock, teardown_clock),
+        cmocka_unit_test_setup_teardown(test_push_stats_mac_ages,
+                                        setup_clock, teardown_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
