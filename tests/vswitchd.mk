@@ -15,3 +15,4 @@ INTEGRATION_TESTS += tests/integration/skiff-ctl.sh
 
 INTEGRATION_TESTS += tests/integration/demo.sh
 
+INTEGRATION_TESTS += tests/integration/vlan-pcap.sh

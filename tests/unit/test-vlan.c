@@ -105,7 +105,7 @@ add_port(struct ofproto *p, uint32_t no, const char *cfg)
     assert_int_equal(ofproto_port_set(p, &s, &error), 0);
 }
 
-enum ingress { UNTAGGED, TAGGED, DOUBLE, PRIORITY };
+enum ingress { UNTAGGED, TAGGED, DOUBLE, PRIORITY, QINQ };
 
 static struct stack
 ingress_stack(enum ingress kind)
@@ -124,6 +124,11 @@ ingress_stack(enum ingress kind)
         break;
     case PRIORITY:
         st.tags[st.n++] = (struct flow_vlan) { q, htons(3 << 13) };
+        break;
+    case QINQ:                  /* 802.1ad VLAN 10 over 802.1Q 20. */
+        st.tags[st.n++] = (struct flow_vlan) {
+            htons(ETH_TYPE_VLAN_8021AD), htons(10) };
+        st.tags[st.n++] = (struct flow_vlan) { q, htons(20) };
         break;
     }
     return st;
@@ -259,6 +264,28 @@ test_matrix_dot1q_tunnel(void **state)
 #undef TUN
 }
 
+/* An 802.1ad outer tag: the outer VID decides as for any tag, and a tag a
+ * trunk's arrival gets again on output keeps its TPID. */
+static void
+test_matrix_qinq(void **state)
+{
+    (void) state;
+    const char *in10 = "A=8100:20 T=88a8:10,8100:20 NT=88a8:10,8100:20"
+                       " NU=8100:20 NU20=88a8:10,8100:20 Q=8100:20";
+    check_case("mode=trunk", QINQ, in10);
+    check_case("mode=native-tagged tag=10", QINQ, in10);
+    check_case("mode=native-untagged tag=20", QINQ, in10);
+    check_case("mode=trunk trunks=20", QINQ, "");
+    check_case("mode=access tag=10", QINQ, "");
+    /* A tunnel keeps both customer tags inside its service tag. */
+#define TUN "88a8:10,8100:20"
+    check_case("mode=dot1q-tunnel tag=10", QINQ,
+               "A=" TUN " T=88a8:10," TUN " NT=88a8:10," TUN " NU=" TUN
+               " NU20=88a8:10," TUN " Q=" TUN);
+#undef TUN
+    check_case("mode=dot1q-tunnel tag=10 cvlans=20", QINQ, "");
+}
+
 static void
 test_port_config(void **state)
 {
@@ -320,6 +347,7 @@ main(void)
         cmocka_unit_test(test_matrix_trunk),
         cmocka_unit_test(test_matrix_native),
         cmocka_unit_test(test_matrix_dot1q_tunnel),
+        cmocka_unit_test(test_matrix_qinq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
