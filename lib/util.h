@@ -86,6 +86,28 @@ bool str_starts_with(const char *s, const char *prefix);
 struct option;
 char *long_options_to_short_options(const struct option *options);
 
+/* The cases every program's getopt_long() loop shares: -h/--help prints
+ * USAGE() and exits 0, -V/--version the version, and an unknown option
+ * exits 2 pointing at --help.  SHORTS, the short options string of the
+ * loop, is freed before exiting.  Keep SHORTS in a static variable: other
+ * handlers (skiff_usage_error()) exit from the loop too, and LeakSanitizer
+ * counts a string only a dead stack frame points to as leaked. */
+#define STD_OPTION_HANDLERS(USAGE, SHORTS)                              \
+        case 'h':                                                       \
+            free(SHORTS);                                               \
+            USAGE();                                                    \
+            exit(0);                                                    \
+        case 'V':                                                       \
+            free(SHORTS);                                               \
+            printf("%s (Skiff) %s\n", get_program_name(),               \
+                   SKIFF_PACKAGE_VERSION);                              \
+            exit(0);                                                    \
+        case '?':                                                       \
+            free(SHORTS);                                               \
+            fprintf(stderr, "(\"%s --help\" for help)\n",               \
+                    get_program_name());                                \
+            exit(2);
+
 /* Blocking I/O of exactly N bytes, looping over short transfers and EINTR.
  * Both return 0 or a positive errno value.  read_fully() stops early at end
  * of file, which is not an error: it sets *bytes_read to what it read. */

@@ -79,7 +79,8 @@ parse_options(int argc, char *argv[], struct appctl_options *o)
     int c;
 
     /* '+': stop at the command, so its arguments may start with '-'. */
-    char *spec = xasprintf("+%s", short_options);
+    static char *spec;          /* Static: reachable if an option exits. */
+    spec = xasprintf("+%s", short_options);
     free(short_options);
     while ((c = getopt_long(argc, argv, spec, long_options, NULL)) != -1) {
         int secs;
@@ -107,19 +108,9 @@ parse_options(int argc, char *argv[], struct appctl_options *o)
         case OPT_RUNDIR:
             skiff_set_rundir(optarg);
             break;
-        case 'h':
-            usage();
-            exit(0);
-        case 'V':
-            printf("%s (Skiff) %s\n", get_program_name(),
-                   SKIFF_PACKAGE_VERSION);
-            exit(0);
+        STD_OPTION_HANDLERS(usage, spec)
         VLOG_OPTION_HANDLERS
         STREAM_SSL_OPTION_HANDLERS(&o->ssl)
-        case '?':
-            fprintf(stderr, "(\"%s --help\" for help)\n",
-                    get_program_name());
-            exit(2);
         default:
             abort();
         }

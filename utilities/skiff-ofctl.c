@@ -114,7 +114,9 @@ parse_options(int argc, char *argv[], struct ofctl *o)
         STREAM_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    char *short_options = long_options_to_short_options(long_options);
+    /* Static: still reachable when an option handler exits. */
+    static char *short_options;
+    short_options = long_options_to_short_options(long_options);
     int c;
 
     while ((c = getopt_long(argc, argv, short_options, long_options,
@@ -156,19 +158,9 @@ parse_options(int argc, char *argv[], struct ofctl *o)
         case OPT_RUNDIR:
             skiff_set_rundir(optarg);
             break;
-        case 'h':
-            usage();
-            exit(0);
-        case 'V':
-            printf("%s (Skiff) %s\n", get_program_name(),
-                   SKIFF_PACKAGE_VERSION);
-            exit(0);
+        STD_OPTION_HANDLERS(usage, short_options)
         VLOG_OPTION_HANDLERS
         STREAM_SSL_OPTION_HANDLERS(&o->ssl)
-        case '?':
-            fprintf(stderr, "(\"%s --help\" for help)\n",
-                    get_program_name());
-            exit(2);
         default:
             abort();
         }

@@ -102,7 +102,8 @@ parse_options(int argc, char *argv[], struct vsctl_options *o)
         {NULL, 0, NULL, 0},
     };
     char *shorts = long_options_to_short_options(long_options);
-    char *spec = xasprintf("+%s", shorts);   /* Stop at the command. */
+    static char *spec;          /* Static: reachable if an option exits. */
+    spec = xasprintf("+%s", shorts);    /* Stop at the command. */
     int c, secs;
 
     /* The first command's own options ("--may-exist add-br br0") may
@@ -144,18 +145,8 @@ parse_options(int argc, char *argv[], struct vsctl_options *o)
         case OPT_DRY_RUN:
             o->dry_run = true;
             break;
-        case 'h':
-            usage();
-            exit(0);
-        case 'V':
-            printf("%s (Skiff) %s\n", get_program_name(),
-                   SKIFF_PACKAGE_VERSION);
-            exit(0);
+        STD_OPTION_HANDLERS(usage, spec)
         VLOG_OPTION_HANDLERS
-        case '?':
-            fprintf(stderr, "(\"%s --help\" for help)\n",
-                    get_program_name());
-            exit(2);
         default:
             abort();
         }

@@ -84,7 +84,9 @@ parse_options(int argc, char *argv[], struct vswitchd_options *o)
         VLOG_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    char *short_options = long_options_to_short_options(long_options);
+    /* Static: still reachable when an option handler exits. */
+    static char *short_options;
+    short_options = long_options_to_short_options(long_options);
     int c;
 
     while ((c = getopt_long(argc, argv, short_options, long_options,
@@ -93,21 +95,9 @@ parse_options(int argc, char *argv[], struct vswitchd_options *o)
         case OPT_CTL:
             o->ctl_path = optarg;
             break;
-        case 'h':
-            free(short_options);
-            usage();
-            exit(0);
-        case 'V':
-            free(short_options);
-            printf("%s (Skiff) %s\n", get_program_name(),
-                   SKIFF_PACKAGE_VERSION);
-            exit(0);
+        STD_OPTION_HANDLERS(usage, short_options)
         DAEMON_OPTION_HANDLERS
         VLOG_OPTION_HANDLERS
-        case '?':
-            fprintf(stderr, "(\"%s --help\" for help)\n",
-                    get_program_name());
-            exit(2);
         default:
             abort();
         }
