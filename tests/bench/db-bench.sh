@@ -97,27 +97,7 @@ run_test() {
 # stats TEST SERVER KEY [SCALE]: "median min max" of KEY (times SCALE, a
 # number or a fraction such as 1/1024) over the runs.
 stats() {
-    awk -v test="$1" -v server="$2" -v key="$3" -v scale="${4:-1}" '
-        BEGIN {
-            n = split(scale, f, "/")
-            factor = n == 2 ? f[1] / f[2] : f[1]
-        }
-        $1 == test && $2 == server {
-            for (i = 3; i <= NF; i++) {
-                split($i, kv, "=")
-                if (kv[1] == key) {
-                    printf "%.17g\n", kv[2] * factor
-                }
-            }
-        }' "$results" | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR == 0) {
-                exit 1
-            }
-            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            print m, v[1], v[NR]
-        }'
+    key_values "$results" "$@" | median_min_max
 }
 
 # range TEST SERVER KEY: KEY's lowest and highest value over the runs.
@@ -217,23 +197,9 @@ echo "db-bench: medians (min-max) of $runs runs; ratio is Skiff /" \
     "ovsdb-server; $runs rounds took ${elapsed}s"
 
 # The machine's facts.
-cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
-            head -n 1)
-mem_total=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' \
-                /proc/meminfo)
+machine_facts
 fs_source=$(df --output=source "$BENCHDIR" | tail -n 1)
-cflags=$(sed -n 's/^CFLAGS = //p' "$builddir/Makefile")
-sanitizers=$(sed -n 's/^SANITIZER_CFLAGS = //p' "$builddir/Makefile")
-skiff_version="$("$dbd" --version | head -n 1)"
-if commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null); then
-    if [ -n "$(git -C "$srcdir" status --porcelain \
-               --untracked-files=no 2>/dev/null)" ]; then
-        skiff_version+=", commit $commit with uncommitted changes"
-    else
-        skiff_version+=", commit $commit"
-    fi
-fi
-skiff_version+=", CFLAGS \`${cflags:-none}\`"
+describe_build "$("$dbd" --version | head -n 1)"
 if [ -n "$sanitizers" ]; then
     skiff_version+=" and sanitizers \`$sanitizers\` (slower)"
 fi
@@ -279,32 +245,4 @@ The machine:
 $END_MARK
 EOF
 
-if [ -f "$output" ] && grep -qF "$BEGIN_MARK" "$output" &&
-   grep -qF "$END_MARK" "$output"; then
-    awk -v begin="$BEGIN_MARK" -v end="$END_MARK" -v frag="$fragment" '
-        $0 == begin {
-            while ((getline line < frag) > 0) {
-                print line
-            }
-            skipping = 1
-            next
-        }
-        $0 == end {
-            skipping = 0
-            next
-        }
-        !skipping' "$output" >"$BENCHDIR/out.md" ||
-        fail "cannot update $output"
-else
-    {
-        echo "# Skiff benchmarks"
-        echo
-        cat "$fragment"
-        echo
-        echo "## Interpretation"
-        echo
-        echo "(Not written yet.)"
-    } >"$BENCHDIR/out.md"
-fi
-cp "$BENCHDIR/out.md" "$output" || fail "cannot write $output"
-echo "db-bench: wrote $output"
+write_section db-bench "" "$fragment"

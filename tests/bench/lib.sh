@@ -91,3 +91,123 @@ commas() {
     echo "$1" |
         sed -e :a -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'
 }
+
+# median_min_max: reads numbers, one per line; prints "median min max", or
+# fails if there were none.
+median_min_max() {
+    sort -g | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR == 0) {
+                exit 1
+            }
+            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            print m, v[1], v[NR]
+        }'
+}
+
+# key_values RESULTS A B KEY [SCALE]: the values of KEY (times SCALE, a
+# number or a fraction such as 1/1024) on the lines of RESULTS whose first
+# two fields are A and B, in the form "A B key=value key=value ...".
+key_values() {
+    awk -v a="$2" -v b="$3" -v key="$4" -v scale="${5:-1}" '
+        BEGIN {
+            n = split(scale, f, "/")
+            factor = n == 2 ? f[1] / f[2] : f[1]
+        }
+        $1 == a && $2 == b {
+            for (i = 3; i <= NF; i++) {
+                split($i, kv, "=")
+                if (kv[1] == key) {
+                    printf "%.17g\n", kv[2] * factor
+                }
+            }
+        }' "$1"
+}
+
+# machine_facts: sets cpu_model and mem_total.
+machine_facts() {
+    cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
+                head -n 1)
+    mem_total=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' \
+                    /proc/meminfo)
+}
+
+# describe_build VERSION: sets skiff_version to VERSION (a program's
+# "--version" line) with the source commit and the build's CFLAGS, and
+# sanitizers to the build's sanitizer flags (empty without); the caller
+# says what the sanitizers mean for its numbers.
+describe_build() {
+    local cflags commit
+    cflags=$(sed -n 's/^CFLAGS = //p' "$builddir/Makefile")
+    sanitizers=$(sed -n 's/^SANITIZER_CFLAGS = //p' "$builddir/Makefile")
+    skiff_version=$1
+    if commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null); then
+        if [ -n "$(git -C "$srcdir" status --porcelain \
+                   --untracked-files=no 2>/dev/null)" ]; then
+            skiff_version+=", commit $commit with uncommitted changes"
+        else
+            skiff_version+=", commit $commit"
+        fi
+    fi
+    skiff_version+=", CFLAGS \`${cflags:-none}\`"
+}
+
+# write_section NAME HEADING FRAGMENT: puts FRAGMENT, which begins with
+# $BEGIN_MARK and ends with $END_MARK, into $output: in place of what is
+# between the marks there, else appended as a new section "## HEADING"
+# with an interpretation still to be written.  An empty HEADING is the
+# page's first section (db-bench's).  Without $output (or, for the first
+# section, without its marks), a new page is written.
+write_section() {
+    local name=$1 heading=$2 fragment=$3
+    if [ -f "$output" ] && grep -qF "$BEGIN_MARK" "$output" &&
+       grep -qF "$END_MARK" "$output"; then
+        awk -v begin="$BEGIN_MARK" -v end="$END_MARK" -v frag="$fragment" '
+            $0 == begin {
+                while ((getline line < frag) > 0) {
+                    print line
+                }
+                skipping = 1
+                next
+            }
+            $0 == end {
+                skipping = 0
+                next
+            }
+            !skipping' "$output" >"$BENCHDIR/out.md" ||
+            fail "cannot update $output"
+    elif [ -f "$output" ] && [ -n "$heading" ]; then
+        {
+            cat "$output"
+            echo
+            echo "## $heading"
+            echo
+            cat "$fragment"
+            echo
+            echo "### Interpretation"
+            echo
+            echo "(Not written yet.)"
+        } >"$BENCHDIR/out.md"
+    elif [ -n "$heading" ]; then
+        {
+            echo "# Skiff benchmarks"
+            echo
+            echo "## $heading"
+            echo
+            cat "$fragment"
+        } >"$BENCHDIR/out.md"
+    else
+        {
+            echo "# Skiff benchmarks"
+            echo
+            cat "$fragment"
+            echo
+            echo "## Interpretation"
+            echo
+            echo "(Not written yet.)"
+        } >"$BENCHDIR/out.md"
+    fi
+    cp "$BENCHDIR/out.md" "$output" || fail "cannot write $output"
+    echo "$name: wrote $output"
+}

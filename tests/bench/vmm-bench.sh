@@ -236,27 +236,7 @@ elapsed=$(($(date +%s) - start_time))
 # stats KIND VMM KEY [SCALE]: "median min max" of KEY (times SCALE, a
 # number or a fraction such as 1/1024) over the runs.
 stats() {
-    awk -v kind="$1" -v vmm="$2" -v key="$3" -v scale="${4:-1}" '
-        BEGIN {
-            n = split(scale, f, "/")
-            factor = n == 2 ? f[1] / f[2] : f[1]
-        }
-        $1 == kind && $2 == vmm {
-            for (i = 3; i <= NF; i++) {
-                split($i, kv, "=")
-                if (kv[1] == key) {
-                    printf "%.17g\n", kv[2] * factor
-                }
-            }
-        }' "$results" | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR == 0) {
-                exit 1
-            }
-            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            print m, v[1], v[NR]
-        }'
+    key_values "$results" "$@" | median_min_max
 }
 
 # measure KIND KEY SCALE FORMAT NAME ANCHOR: adds the row NAME to the
@@ -322,28 +302,14 @@ echo "vmm-bench: medians (min-max) of $runs runs; ratio is skiff-vmm /" \
     "QEMU; $runs rounds took ${elapsed}s"
 
 # The machine's facts.
-cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
-            head -n 1)
-mem_total=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' \
-                /proc/meminfo)
+machine_facts
 kvm_module=
 for dir in /sys/module/kvm_*; do
     [ -d "$dir" ] && kvm_module+="${kvm_module:+,}${dir##*/}"
 done
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
-cflags=$(sed -n 's/^CFLAGS = //p' "$builddir/Makefile")
-sanitizers=$(sed -n 's/^SANITIZER_CFLAGS = //p' "$builddir/Makefile")
 version=$(sed -n 's/^PACKAGE_VERSION = //p' "$builddir/Makefile")
-skiff_version="skiff-vmm (Skiff) $version"
-if commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null); then
-    if [ -n "$(git -C "$srcdir" status --porcelain \
-               --untracked-files=no 2>/dev/null)" ]; then
-        skiff_version+=", commit $commit with uncommitted changes"
-    else
-        skiff_version+=", commit $commit"
-    fi
-fi
-skiff_version+=", CFLAGS \`${cflags:-none}\`"
+describe_build "skiff-vmm (Skiff) $version"
 if [ -n "$sanitizers" ]; then
     skiff_version+=" and sanitizers \`$sanitizers\` (SLOWER AND BIGGER:"
     skiff_version+=" these are not the numbers of a release build)"
@@ -408,42 +374,4 @@ The machine:
 $END_MARK
 EOF
 
-if [ -f "$output" ] && grep -qF "$BEGIN_MARK" "$output" &&
-   grep -qF "$END_MARK" "$output"; then
-    awk -v begin="$BEGIN_MARK" -v end="$END_MARK" -v frag="$fragment" '
-        $0 == begin {
-            while ((getline line < frag) > 0) {
-                print line
-            }
-            skipping = 1
-            next
-        }
-        $0 == end {
-            skipping = 0
-            next
-        }
-        !skipping' "$output" >"$BENCHDIR/out.md" ||
-        fail "cannot update $output"
-elif [ -f "$output" ]; then
-    {
-        cat "$output"
-        echo
-        echo "## skiff-vmm and QEMU"
-        echo
-        cat "$fragment"
-        echo
-        echo "### Interpretation"
-        echo
-        echo "(Not written yet.)"
-    } >"$BENCHDIR/out.md"
-else
-    {
-        echo "# Skiff benchmarks"
-        echo
-        echo "## skiff-vmm and QEMU"
-        echo
-        cat "$fragment"
-    } >"$BENCHDIR/out.md"
-fi
-cp "$BENCHDIR/out.md" "$output" || fail "cannot write $output"
-echo "vmm-bench: wrote $output"
+write_section vmm-bench "skiff-vmm and QEMU" "$fragment"

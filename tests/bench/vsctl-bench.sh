@@ -179,15 +179,7 @@ run_test() {
 # stats TEST TOOL: "median min max" of TEST's seconds with TOOL.
 stats() {
     awk -v test="$1" -v tool="$2" '$1 == test && $2 == tool { print $3 }' \
-        "$results" | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR == 0) {
-                exit 1
-            }
-            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            print m, v[1], v[NR]
-        }'
+        "$results" | median_min_max
 }
 
 # The chain, and the ports list-ports must show (it sorts by name).
@@ -260,23 +252,9 @@ echo "vsctl-bench: medians (min-max) of $runs runs; ratio is Skiff /" \
     "Open vSwitch; $runs rounds took ${elapsed}s"
 
 # The machine's facts.
-cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
-            head -n 1)
-mem_total=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' \
-                /proc/meminfo)
+machine_facts
 fs_source=$(df --output=source "$BENCHDIR" | tail -n 1)
-cflags=$(sed -n 's/^CFLAGS = //p' "$builddir/Makefile")
-sanitizers=$(sed -n 's/^SANITIZER_CFLAGS = //p' "$builddir/Makefile")
-skiff_version="$("$skiff_vsctl" --version | head -n 1)"
-if commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null); then
-    if [ -n "$(git -C "$srcdir" status --porcelain \
-               --untracked-files=no 2>/dev/null)" ]; then
-        skiff_version+=", commit $commit with uncommitted changes"
-    else
-        skiff_version+=", commit $commit"
-    fi
-fi
-skiff_version+=", CFLAGS \`${cflags:-none}\`"
+describe_build "$("$skiff_vsctl" --version | head -n 1)"
 if [ -n "$sanitizers" ]; then
     skiff_version+=" and sanitizers \`$sanitizers\` (slower)"
 fi
@@ -316,42 +294,4 @@ The machine:
 $END_MARK
 EOF
 
-if [ -f "$output" ] && grep -qF "$BEGIN_MARK" "$output" &&
-   grep -qF "$END_MARK" "$output"; then
-    awk -v begin="$BEGIN_MARK" -v end="$END_MARK" -v frag="$fragment" '
-        $0 == begin {
-            while ((getline line < frag) > 0) {
-                print line
-            }
-            skipping = 1
-            next
-        }
-        $0 == end {
-            skipping = 0
-            next
-        }
-        !skipping' "$output" >"$BENCHDIR/out.md" ||
-        fail "cannot update $output"
-elif [ -f "$output" ]; then
-    {
-        cat "$output"
-        echo
-        echo "## skiff-vsctl and ovs-vsctl"
-        echo
-        cat "$fragment"
-        echo
-        echo "### Interpretation"
-        echo
-        echo "(Not written yet.)"
-    } >"$BENCHDIR/out.md"
-else
-    {
-        echo "# Skiff benchmarks"
-        echo
-        echo "## skiff-vsctl and ovs-vsctl"
-        echo
-        cat "$fragment"
-    } >"$BENCHDIR/out.md"
-fi
-cp "$BENCHDIR/out.md" "$output" || fail "cannot write $output"
-echo "vsctl-bench: wrote $output"
+write_section vsctl-bench "skiff-vsctl and ovs-vsctl" "$fragment"
