@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include "cpu-mask.h"
 #include "dp-cls.h"
 #include "dp-dpdk.h"
 #include "dp-flow.h"
@@ -191,7 +192,6 @@ static int
 parse_mask(const char *s, uint64_t *maskp, char **errorp)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *p = s;
     uint64_t mask = 0;
 
     if (ncpu < 1) {
@@ -201,15 +201,7 @@ parse_mask(const char *s, uint64_t *maskp, char **errorp)
         *maskp = UINT64_C(1) << MIN(ncpu - 1, DPIF_MAX_PMDS - 1);
         return 0;
     }
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        p += 2;
-    }
-    if (!*p || strlen(p) > 16 || strspn(p, "0123456789abcdefABCDEF")
-                                 != strlen(p)) {
-        goto bad;
-    }
-    mask = strtoull(p, NULL, 16);
-    if (!mask) {
+    if (cpu_mask_parse(s, &mask, 1)) {
         goto bad;
     }
     for (int core = 0; core < 64; core++) {

@@ -8,6 +8,8 @@ lib_libskiff_a_SOURCES = \
 	lib/control-client.h \
 	lib/control.c \
 	lib/control.h \
+	lib/cpu-mask.c \
+	lib/cpu-mask.h \
 	lib/csum.c \
 	lib/csum.h \
 	lib/daemon.c \

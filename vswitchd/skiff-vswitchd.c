@@ -10,6 +10,7 @@
 
 #include "bridge.h"
 #include "control.h"
+#include "cpu-mask.h"
 #include "daemon.h"
 #include "datapath/dp-dpdk.h"
 #include "datapath/dpif.h"
@@ -44,7 +45,6 @@ struct vswitchd {
     int64_t applied_cfg;            /* next_cfg of it, or -1. */
     bool status_pending;            /* Status not yet written. */
     long long int next_stats;
-    char *pmd_mask;                 /* As last set (NULL: default). */
     char **problems;                /* Last logged, to log changes only. */
     size_t n_problems;
 };
@@ -151,7 +151,7 @@ lowest_cpu(const char *mask)
 {
     uint64_t bits[4];
 
-    if (!mask || vsw_parse_cpu_mask(mask, bits)) {
+    if (!mask || cpu_mask_parse(mask, bits, ARRAY_SIZE(bits))) {
         return -1;
     }
     for (int i = 0; i < 256; i++) {
@@ -208,16 +208,10 @@ configure_datapath(struct vswitchd *vs, const struct vsw_config *cfg)
     if (!vs->dpif) {
         return;
     }
-    /* A new mask restarts the PMD threads: only when it changed. */
-    if (!vs->pmd_mask != !cfg->pmd_cpu_mask
-        || (vs->pmd_mask && strcmp(vs->pmd_mask, cfg->pmd_cpu_mask))) {
-        if (dpif_set_pmd_mask(vs->dpif, cfg->pmd_cpu_mask, &error)) {
-            VLOG_WARN("pmd-cpu-mask: %s", error ? error : "invalid");
-            free(error);
-        }
-        free(vs->pmd_mask);
-        vs->pmd_mask = cfg->pmd_cpu_mask ? xstrdup(cfg->pmd_cpu_mask)
-                                         : NULL;
+    /* The same mask again leaves the PMD threads alone. */
+    if (dpif_set_pmd_mask(vs->dpif, cfg->pmd_cpu_mask, &error)) {
+        VLOG_WARN("pmd-cpu-mask: %s", error ? error : "invalid");
+        free(error);
     }
     dpif_get_tunables(vs->dpif, &t);
     t.max_sleep_us = cfg->pmd_maxsleep;
@@ -367,7 +361,6 @@ main(int argc, char *argv[])
         free(vs.problems[i]);
     }
     free(vs.problems);
-    free(vs.pmd_mask);
     free(o.remote);
     return 0;
 }

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu-mask.h"
 #include "db.h"
-#include "hash.h"
 #include "hmap.h"
 #include "util.h"
 
@@ -188,36 +188,6 @@ get_config_uint(struct vsw_config *cfg, const struct db_row *row,
     return value;
 }
 
-int
-vsw_parse_cpu_mask(const char *s, uint64_t bits[4])
-{
-    size_t len;
-    bool any = false;
-
-    memset(bits, 0, 4 * sizeof *bits);
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-    }
-    len = strlen(s);
-    if (!len || len > 64) {
-        return EINVAL;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = s[len - 1 - i];    /* i-th hex digit from the right. */
-        unsigned int nibble;
-
-        if (!isxdigit((unsigned char) c)) {
-            return EINVAL;
-        }
-        nibble = isdigit((unsigned char) c) ? c - '0'
-                                            : tolower((unsigned char) c)
-                                              - 'a' + 10;
-        bits[i / 16] |= (uint64_t) nibble << (4 * (i % 16));
-        any |= nibble != 0;
-    }
-    return any ? 0 : EINVAL;
-}
-
 static char *
 get_cpu_mask(struct vsw_config *cfg, const struct db_row *root,
              const char *key)
@@ -228,7 +198,7 @@ get_cpu_mask(struct vsw_config *cfg, const struct db_row *root,
     if (!s) {
         return NULL;
     }
-    if (vsw_parse_cpu_mask(s, bits)) {
+    if (cpu_mask_parse(s, bits, ARRAY_SIZE(bits))) {
         add_problem(cfg, "Open_vSwitch: other_config:%s=\"%s\" is not a "
                     "hexadecimal CPU mask with at least one CPU; ignored",
                     key, s);

@@ -117,8 +117,4 @@ const struct vsw_bridge_cfg *vsw_config_find_bridge(
 const struct vsw_port_cfg *vsw_bridge_find_port(
     const struct vsw_bridge_cfg *, const char *name);
 
-/* Checks S as a CPU mask in hexadecimal ("0x3", "3", "0X0f"; at least one
- * bit set, at most 256 CPUs).  0 or EINVAL. */
-int vsw_parse_cpu_mask(const char *s, uint64_t bits[4]);
-
 #endif /* vsw-config.h */

@@ -11,6 +11,7 @@
 #include "db-error.h"
 #include "db-execute.h"
 #include "db-schema.h"
+#include "cpu-mask.h"
 #include "db.h"
 #include "util.h"
 #include "uuid.h"
@@ -255,16 +256,16 @@ test_cpu_mask(void **state)
     (void) state;
     uint64_t bits[4];
 
-    assert_int_equal(vsw_parse_cpu_mask("0x3", bits), 0);
+    assert_int_equal(cpu_mask_parse("0x3", bits, 4), 0);
     assert_true(bits[0] == 3 && !bits[1]);
-    assert_int_equal(vsw_parse_cpu_mask("F0", bits), 0);
+    assert_int_equal(cpu_mask_parse("F0", bits, 4), 0);
     assert_true(bits[0] == 0xf0);
-    assert_int_equal(vsw_parse_cpu_mask("0X10000000000000000", bits), 0);
+    assert_int_equal(cpu_mask_parse("0X10000000000000000", bits, 4), 0);
     assert_true(bits[0] == 0 && bits[1] == 1);
-    assert_int_equal(vsw_parse_cpu_mask("0x", bits), EINVAL);
-    assert_int_equal(vsw_parse_cpu_mask("0x0", bits), EINVAL);
-    assert_int_equal(vsw_parse_cpu_mask("12z", bits), EINVAL);
-    assert_int_equal(vsw_parse_cpu_mask("-1", bits), EINVAL);
+    assert_int_equal(cpu_mask_parse("0x", bits, 4), EINVAL);
+    assert_int_equal(cpu_mask_parse("0x0", bits, 4), EINVAL);
+    assert_int_equal(cpu_mask_parse("12z", bits, 4), EINVAL);
+    assert_int_equal(cpu_mask_parse("-1", bits, 4), EINVAL);
 }
 
 int
