@@ -74,6 +74,19 @@ show_logs() {
         2>/dev/null | sed 's/^/# /'
 }
 
+# Bad command lines: exit 2, naming the bad value, before anything starts.
+check_fails "a database that is not an active stream is a usage error" 2 \
+    skiff-vswitchd punix:/nowhere
+check_output "... naming it" '"punix:/nowhere"' echo "$LAST_OUTPUT"
+check_fails "two databases are a usage error" 2 \
+    skiff-vswitchd unix:/a unix:/b
+check_output "... naming the extra one" '"unix:/b"' echo "$LAST_OUTPUT"
+check_fails "an unknown option is a usage error" 2 skiff-vswitchd --bogus
+check_output "--help describes the database argument and exits 0" \
+    'DATABASE is the active stream' skiff-vswitchd --help
+check_output "--version names the program" '^skiff-vswitchd \(Skiff\) ' \
+    skiff-vswitchd --version
+
 if ! start_dbd; then
     not_ok "skiff-dbd starts"
     finish
